@@ -1,0 +1,420 @@
+"""SoftmaxClassifier: multinomial logistic regression trained by skorch."""
+
+import copy
+import warnings
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from torch.utils.data import TensorDataset
+
+from ._callbacks import DivergenceGuard
+from ._device import resolve_device
+from ._iterator import TensorBatchIterator
+from ._module import SoftmaxRegression
+from ._net import SoftmaxNet
+from ._optim import OPTIMIZERS, resolve_optimizer
+
+_SEED_MAX = np.iinfo(np.int32).max
+
+
+@contextmanager
+def _restored_on_error(estimator):
+    """Put ``estimator.__dict__`` back as it was if the block raises."""
+    saved = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        raise
+
+
+def _as_tensor(array, device, dtype=None):
+    """Share ``array``'s memory with a tensor where possible, then move it once."""
+    with warnings.catch_warnings():
+        # Read-only input (e.g. a memmap) is only ever read, never written.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        tensor = torch.as_tensor(array, dtype=dtype)
+    return tensor.to(device)
+
+
+class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
+    """Softmax (multinomial logistic) regression trained with PyTorch through skorch.
+
+    The model is one linear layer, ``logits = X @ coef_.T + intercept_``,
+    trained by minibatch gradient descent on the cross-entropy of the logits
+    (:class:`torch.nn.CrossEntropyLoss`, which uses the log-sum-exp trick);
+    the softmax is applied only when probabilities are asked for. Training runs
+    in a :class:`skorch.NeuralNetClassifier`, kept as ``net_``, so skorch
+    callbacks, devices and histories work as in skorch.
+
+    Parameters
+    ----------
+    lr : float, default=0.003
+        Learning rate of the optimizer.
+    max_epochs : int, default=200
+        Most passes over the training data; training stops earlier once the
+        loss has converged (see ``tol``).
+    batch_size : int, default=256
+        Rows per minibatch. A value larger than the number of samples trains
+        full-batch (the parameter itself is left unchanged).
+    optimizer : {"adam", "sgd"} or subclass of torch.optim.Optimizer, default="adam"
+        The optimizer. A class receives the model's parameters and ``lr``.
+    momentum : float, default=0.0
+        Momentum for ``optimizer="sgd"``; ignored by the other optimizers.
+    alpha : float, default=0.0
+        Strength of the L2 penalty ``alpha / 2 * ||coef_||^2`` added to the mean
+        cross-entropy. The intercept is not penalised.
+    init_std : float, default=0.01
+        Initial weights are drawn from ``N(0, init_std**2)``; the intercept
+        starts at zero.
+    tol : float, default=1e-3
+        Training stops once the epoch's mean training loss has failed for
+        ``n_iter_no_change`` epochs in a row to fall at least ``tol`` below the
+        best loss so far (skorch's ``EarlyStopping`` on ``train_loss``, absolute
+        threshold). If ``max_epochs`` runs out first, a ``ConvergenceWarning``
+        is raised.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before stopping.
+    device : str, default="cpu"
+        Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
+        ``"mps"``, or ``"auto"`` (CUDA when available). The data is moved to
+        the device once and sliced there.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks, passed to the net. They are copied at ``fit``,
+        so the instances given here are never modified.
+    verbose : int, default=0
+        0 prints nothing. 1 shows a progress bar and a table of the epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the order of the minibatches, through
+        private generators: the same integer gives bit-identical models, and
+        torch's global random state is never used. With None a seed is drawn
+        from numpy's global random state, as in scikit-learn.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` had string column names.
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch net; ``net_.module_`` is the torch module.
+    coef_ : ndarray of shape (n_classes, n_features_in_)
+        The weights, one row of logit weights per class (also for two classes).
+    intercept_ : ndarray of shape (n_classes,)
+        The bias of each class's logit.
+    n_iter_ : int
+        Number of epochs actually run, read from the history.
+    loss_curve_ : list of float
+        Mean training loss (penalty included) of each epoch.
+    history_ : skorch.history.History
+        The full skorch history of the training run.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same model, fit by a
+        deterministic solver.
+    sklearn.neural_network.MLPClassifier : Neural networks trained by SGD or
+        Adam in numpy.
+
+    Notes
+    -----
+    The defaults (Adam, ``lr=0.003``, batches of 256, up to 200 epochs with
+    ``tol=1e-3``) were chosen by measurement to train well on data of very
+    different sizes. On ``load_digits`` (X/16, stratified 75/25 split) they
+    reach 0.962 test accuracy against 0.969 for
+    ``LogisticRegression(max_iter=1000)``: small data gets few steps per epoch
+    and needs many epochs. On Fashion-MNIST (60,000 images) they stop after
+    about 75 epochs at 0.842, where a larger learning rate (0.005: 0.836) or
+    plain SGD stay noisier. The settings of the book chapter this model comes
+    from (d2l.ai, section 3.7: SGD, ``lr=0.1``, 10 epochs, 0.82-0.83 on
+    Fashion-MNIST) are one call away::
+
+        SoftmaxClassifier(lr=0.1, max_epochs=10, batch_size=256,
+                          optimizer="sgd", init_std=0.01)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sk_softmax import SoftmaxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(lr=0.05, max_epochs=200, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints: dict = {
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "init_std": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        lr=0.003,
+        max_epochs=200,
+        batch_size=256,
+        optimizer="adam",
+        momentum=0.0,
+        alpha=0.0,
+        init_std=0.01,
+        tol=1e-3,
+        n_iter_no_change=10,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+        random_state=None,
+    ):
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.alpha = alpha
+        self.init_std = init_std
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the model on ``X`` and ``y`` from a fresh initialisation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. Converted to float32 once (no copy when it already
+            is C-contiguous float32).
+        y : array-like of shape (n_samples,)
+            Class labels of any type (ints, strings, ...), at least two classes.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            The fitted estimator.
+        """
+        with _restored_on_error(self):
+            X, y = validate_data(self, X, y, dtype=np.float32, order="C")
+            check_classification_targets(y)
+            encoder = LabelEncoder()
+            y_encoded = encoder.fit_transform(y)
+            if len(encoder.classes_) < 2:
+                raise ValueError(
+                    "SoftmaxClassifier needs samples of at least 2 classes in y; "
+                    f"got 1 class: {encoder.classes_[0]!r}."
+                )
+            device = resolve_device(self.device)
+            net = self._build_net(X.shape[1], len(encoder.classes_), device)
+            dataset = TensorDataset(
+                _as_tensor(X, device), _as_tensor(y_encoded, device, torch.long)
+            )
+            net.fit(dataset, y_encoded)
+            self._warn_if_not_converged(net)
+            self.classes_ = encoder.classes_
+            self.net_ = net
+        return self
+
+    def _build_net(self, n_features, n_classes, device):
+        rng = check_random_state(self.random_state)
+        init_seed, shuffle_seed = rng.randint(_SEED_MAX, size=2)
+        optimizer, optimizer_kwargs = resolve_optimizer(self.optimizer, momentum=self.momentum)
+        return SoftmaxNet(
+            module=SoftmaxRegression,
+            module__n_features=n_features,
+            module__n_classes=n_classes,
+            module__init_std=self.init_std,
+            module__random_state=int(init_seed),
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=optimizer,
+            lr=self.lr,
+            **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
+            alpha=self.alpha,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=TensorBatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
+            iterator_valid=TensorBatchIterator,
+            train_split=None,
+            classes=list(range(n_classes)),
+            callbacks=self._callbacks(),
+            device=device,
+            verbose=self.verbose,
+            **({} if self.verbose else {"callbacks__print_log": None}),
+        )
+
+    def _warn_if_not_converged(self, net):
+        stopper = dict(net.callbacks_)["convergence"]
+        if stopper.misses_ < stopper.patience:
+            warnings.warn(
+                f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
+                f"before the training loss stopped improving by tol={self.tol}. "
+                "Raise max_epochs or lr to train to convergence.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _callbacks(self):
+        callbacks = [
+            ("divergence_guard", DivergenceGuard()),
+            (
+                "convergence",
+                EarlyStopping(
+                    monitor="train_loss",
+                    patience=self.n_iter_no_change,
+                    threshold=self.tol,
+                    threshold_mode="abs",
+                ),
+            ),
+        ]
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        for callback in self.callbacks or []:
+            name, instance = callback if isinstance(callback, tuple) else (None, callback)
+            if not isinstance(instance, Callback):
+                raise ValueError(
+                    f"callbacks must hold skorch callbacks or (name, callback) tuples, "
+                    f"got {callback!r}."
+                )
+            instance = copy.deepcopy(instance)
+            callbacks.append(instance if name is None else (name, instance))
+        return callbacks
+
+    # -------------------------------------------------------------- predict
+
+    def _logits(self, X):
+        """Logits of ``X`` as float64, computed in one forward pass."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        net = self.net_
+        X_tensor = _as_tensor(X, net.device)
+        logits = net.evaluation_step((X_tensor, None)).cpu().numpy().astype(np.float64)
+        overflow = ~np.isfinite(logits).all(axis=1)
+        if overflow.any():
+            # float32 overflowed on extreme inputs: redo those rows in float64.
+            logits[overflow] = X[overflow].astype(np.float64) @ self.coef_.T.astype(
+                np.float64
+            ) + self.intercept_.astype(np.float64)
+        return logits
+
+    def decision_function(self, X):
+        """Class scores (logits) of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            The logits. With two classes, the 1-D score of ``classes_[1]``
+            (its logit minus that of ``classes_[0]``), as scikit-learn's
+            scorers expect.
+        """
+        logits = self._logits(X)
+        if logits.shape[1] == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict(self, X):
+        """Predict class labels of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``, of the same type as ``y`` in ``fit``.
+        """
+        indices = self._logits(X).argmax(axis=1)
+        return self.classes_[indices]
+
+    def predict_proba(self, X):
+        """Class probabilities of ``X``: the softmax of the logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; each row sums to 1.
+        """
+        return softmax(self._logits(X), axis=1)
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities of ``X``, computed stably.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        return log_softmax(self._logits(X), axis=1)
+
+    # ----------------------------------------------------- fitted attributes
+
+    @property
+    def coef_(self):
+        check_is_fitted(self)
+        return self.net_.module_.linear.weight.detach().cpu().numpy().copy()
+
+    @property
+    def intercept_(self):
+        check_is_fitted(self)
+        return self.net_.module_.linear.bias.detach().cpu().numpy().copy()
+
+    @property
+    def history_(self):
+        check_is_fitted(self)
+        return self.net_.history
+
+    @property
+    def n_iter_(self):
+        return len(self.history_)
+
+    @property
+    def loss_curve_(self):
+        return [float(loss) for loss in self.history_[:, "train_loss"]]

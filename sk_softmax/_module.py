@@ -1,0 +1,43 @@
+"""The torch module behind the estimator: a linear layer that returns logits."""
+
+import torch
+from torch import nn
+
+
+class SoftmaxRegression(nn.Module):
+    """Flatten the input and apply one affine map, returning class logits.
+
+    This is the model of softmax regression: ``softmax(X @ W.T + b)``. The
+    softmax itself is left out on purpose: training applies
+    :class:`torch.nn.CrossEntropyLoss` to the logits (log-sum-exp inside, no
+    softmax followed by a log), and the estimator applies the softmax only when
+    asked for probabilities.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features (784 for 28x28 images).
+    n_classes : int
+        Number of classes, the number of logits returned.
+    init_std : float, default=0.01
+        Weights are drawn from ``N(0, init_std**2)``; the bias starts at zero.
+    random_state : int or None, default=None
+        Seed of a private :class:`torch.Generator` used for the initial
+        weights. torch's global random state is never touched when it is set.
+    """
+
+    def __init__(self, n_features, n_classes, *, init_std=0.01, random_state=None):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        # skip_init: nn.Linear's own initialisation would draw from torch's
+        # global generator; the weights are drawn below instead.
+        self.linear = nn.utils.skip_init(nn.Linear, n_features, n_classes)
+        generator = None
+        if random_state is not None:
+            generator = torch.Generator().manual_seed(int(random_state))
+        with torch.no_grad():
+            self.linear.weight.normal_(0.0, init_std, generator=generator)
+            self.linear.bias.zero_()
+
+    def forward(self, X):
+        return self.linear(self.flatten(X))

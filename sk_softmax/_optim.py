@@ -1,0 +1,27 @@
+"""Turning the ``optimizer`` parameter into a torch optimizer class and its arguments."""
+
+import torch
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
+def resolve_optimizer(optimizer, *, momentum):
+    """Return ``(optimizer_class, extra_kwargs)`` for the ``optimizer`` parameter.
+
+    ``momentum`` is passed to SGD only, as in scikit-learn's ``MLPClassifier``.
+    Any subclass of :class:`torch.optim.Optimizer` is accepted as it is; it
+    receives ``lr`` and nothing else.
+    """
+    if isinstance(optimizer, str):
+        optimizer_class = OPTIMIZERS[optimizer]
+    elif isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer):
+        optimizer_class = optimizer
+    else:
+        raise ValueError(
+            f"optimizer={optimizer!r} is not supported. Use one of "
+            f"{sorted(OPTIMIZERS)} or a subclass of torch.optim.Optimizer "
+            "(the class, not an instance)."
+        )
+    if optimizer_class is torch.optim.SGD:
+        return optimizer_class, {"momentum": momentum}
+    return optimizer_class, {}

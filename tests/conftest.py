@@ -1,0 +1,31 @@
+import os
+
+# Lets scikit-learn's array-API check run (with numpy) instead of skipping.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_digits, load_iris  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X, y
+
+
+@pytest.fixture(scope="session")
+def digits_split():
+    """load_digits scaled to [0, 1], stratified 75/25 split, seed 0."""
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, stratify=y, random_state=0)
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.RandomState(0)
+    centers = np.array([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
+    y = rng.randint(3, size=150)
+    X = centers[y] + rng.normal(scale=0.7, size=(150, 2))
+    return X, y

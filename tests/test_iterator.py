@@ -1,0 +1,68 @@
+import pytest
+import torch
+from torch.utils.data import DataLoader, Subset, TensorDataset
+
+from sk_softmax import TensorBatchIterator
+
+
+@pytest.fixture
+def dataset():
+    X = torch.arange(20, dtype=torch.float32).reshape(10, 2)
+    y = torch.arange(10)
+    return TensorDataset(X, y)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 4, 10, 25])
+def test_unshuffled_batches_equal_dataloader_batches(dataset, batch_size):
+    ours = list(TensorBatchIterator(dataset, batch_size=batch_size))
+    theirs = list(DataLoader(dataset, batch_size=batch_size))
+    assert len(ours) == len(theirs) == len(TensorBatchIterator(dataset, batch_size=batch_size))
+    for (X_a, y_a), (X_b, y_b) in zip(ours, theirs, strict=True):
+        assert torch.equal(X_a, X_b)
+        assert torch.equal(y_a, y_b)
+
+
+def test_unshuffled_batches_are_views_not_copies(dataset):
+    X_batch, _ = next(iter(TensorBatchIterator(dataset, batch_size=4)))
+    assert X_batch.data_ptr() == dataset.tensors[0].data_ptr()
+
+
+def test_shuffled_epoch_covers_every_row_once_in_a_new_order(dataset):
+    iterator = TensorBatchIterator(
+        dataset, batch_size=3, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
+    first = torch.cat([y for _, y in iterator])
+    second = torch.cat([y for _, y in iterator])
+    assert sorted(first.tolist()) == list(range(10))
+    assert sorted(second.tolist()) == list(range(10))
+    assert not torch.equal(first, second)
+
+
+def test_rows_stay_paired_when_shuffled(dataset):
+    iterator = TensorBatchIterator(
+        dataset, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(3)
+    )
+    for X, y in iterator:
+        assert torch.equal(X[:, 0], 2 * y.float())
+
+
+def test_same_seed_gives_same_order(dataset):
+    def order(seed):
+        generator = torch.Generator().manual_seed(seed)
+        iterator = TensorBatchIterator(dataset, batch_size=4, shuffle=True, generator=generator)
+        return torch.cat([y for _, y in iterator])
+
+    assert torch.equal(order(5), order(5))
+    assert not torch.equal(order(5), order(6))
+
+
+def test_subset_selects_its_rows(dataset):
+    subset = Subset(Subset(dataset, [9, 7, 5, 3, 1]), [0, 2, 4])
+    batches = list(TensorBatchIterator(subset, batch_size=2))
+    assert torch.cat([y for _, y in batches]).tolist() == [9, 5, 1]
+    assert len(TensorBatchIterator(subset, batch_size=2)) == 2
+
+
+def test_other_datasets_are_refused():
+    with pytest.raises(TypeError, match="TensorDataset"):
+        TensorBatchIterator([(1, 2)], batch_size=1)

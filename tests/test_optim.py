@@ -1,0 +1,19 @@
+import pytest
+import torch
+
+from sk_softmax._optim import resolve_optimizer
+
+
+def test_names_map_to_torch_optimizers():
+    assert resolve_optimizer("sgd", momentum=0.9) == (torch.optim.SGD, {"momentum": 0.9})
+    assert resolve_optimizer("adam", momentum=0.9) == (torch.optim.Adam, {})
+
+
+def test_optimizer_subclass_is_taken_as_is():
+    assert resolve_optimizer(torch.optim.RMSprop, momentum=0.5) == (torch.optim.RMSprop, {})
+
+
+@pytest.mark.parametrize("bad", [int, torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1)])
+def test_anything_else_is_refused(bad):
+    with pytest.raises(ValueError, match="subclass of torch.optim.Optimizer"):
+        resolve_optimizer(bad, momentum=0.0)
