@@ -6,19 +6,21 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
-from torch.utils.data import TensorDataset
+from skorch.dataset import ValidSplit
 
 from ._callbacks import DivergenceGuard
+from ._dataset import ArrayDataset, as_tensor, sparse_to_tensor
 from ._device import resolve_device
 from ._iterator import TensorBatchIterator
 from ._module import SoftmaxRegression
@@ -40,13 +42,16 @@ def _restored_on_error(estimator):
         raise
 
 
-def _as_tensor(array, device, dtype=None):
-    """Share ``array``'s memory with a tensor where possible, then move it once."""
-    with warnings.catch_warnings():
-        # Read-only input (e.g. a memmap) is only ever read, never written.
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        tensor = torch.as_tensor(array, dtype=dtype)
-    return tensor.to(device)
+def _encode(y, classes):
+    """Positions of the labels ``y`` in the sorted ``classes``; unknown labels are refused."""
+    unseen = np.setdiff1d(y, classes)
+    if unseen.size:
+        raise ValueError(
+            f"y contains labels that are not in classes_={classes.tolist()!r}: "
+            f"{unseen[:10].tolist()!r}. Pass every label in `classes` on the first "
+            "call to partial_fit, or refit from scratch (warm_start=False)."
+        )
+    return np.searchsorted(classes, y)
 
 
 class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
@@ -168,6 +173,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         "init_std": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
         "device": [str, torch.device],
         "callbacks": [list, None],
         "verbose": ["verbose"],
@@ -186,6 +195,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         init_std=0.01,
         tol=1e-3,
         n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        warm_start=False,
         device="cpu",
         callbacks=None,
         verbose=0,
@@ -200,24 +213,39 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         self.init_std = init_std
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.warm_start = warm_start
         self.device = device
         self.callbacks = callbacks
         self.verbose = verbose
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     # ------------------------------------------------------------------ fit
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the model on ``X`` and ``y`` from a fresh initialisation.
+    def fit(self, X, y, sample_weight=None):
+        """Train the model on ``X`` and ``y``.
+
+        Starts from a fresh initialisation, or with ``warm_start=True`` from
+        the current weights (running up to ``max_epochs`` more epochs).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. Converted to float32 once (no copy when it already
-            is C-contiguous float32).
+            is C-contiguous float32); sparse input stays sparse.
         y : array-like of shape (n_samples,)
             Class labels of any type (ints, strings, ...), at least two classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss; multiplied by the
+            ``class_weight`` of each sample's class.
 
         Returns
         -------
@@ -225,30 +253,151 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         with _restored_on_error(self):
-            X, y = validate_data(self, X, y, dtype=np.float32, order="C")
-            check_classification_targets(y)
-            encoder = LabelEncoder()
-            y_encoded = encoder.fit_transform(y)
-            if len(encoder.classes_) < 2:
-                raise ValueError(
-                    "SoftmaxClassifier needs samples of at least 2 classes in y; "
-                    f"got 1 class: {encoder.classes_[0]!r}."
-                )
+            warm = self.warm_start and hasattr(self, "net_")
+            X, y = self._validate_data(X, y, reset=not warm)
+            if warm:
+                classes = self.classes_
+                y_encoded = _encode(y, classes)
+            else:
+                classes, y_encoded = np.unique(y, return_inverse=True)
+                if len(classes) < 2:
+                    raise ValueError(
+                        "SoftmaxClassifier needs samples of at least 2 classes in y; "
+                        f"got 1 class: {classes[0]!r}."
+                    )
+            weights = self._training_weights(X, y_encoded, classes, sample_weight)
             device = resolve_device(self.device)
-            net = self._build_net(X.shape[1], len(encoder.classes_), device)
-            dataset = TensorDataset(
-                _as_tensor(X, device), _as_tensor(y_encoded, device, torch.long)
+            dataset = ArrayDataset(X, y_encoded, weights, device=device)
+            net = self._build_net(
+                X.shape[1], len(classes), device, batch_size=self._batch_size(len(y))
             )
-            net.fit(dataset, y_encoded)
+            if warm:
+                net.initialize()
+                net.module_.load_state_dict(self.net_.module_.state_dict())
+                net.history = copy.deepcopy(self.net_.history)
+                net.partial_fit(dataset, y_encoded)
+            else:
+                net.fit(dataset, y_encoded)
             self._warn_if_not_converged(net)
-            self.classes_ = encoder.classes_
+            self.classes_ = classes
             self.net_ = net
         return self
 
-    def _build_net(self, n_features, n_classes, device):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over ``X`` and ``y``, continuing from the current weights.
+
+        For data that arrives in chunks or does not fit in memory. Early
+        stopping does not apply; every call is one pass over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its labels; each must be one of ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the model will see. Required on the first call,
+            optional afterwards (it must then equal ``classes_``).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            The updated estimator.
+        """
+        with _restored_on_error(self):
+            first = not hasattr(self, "net_")
+            if first and classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: the "
+                    "model needs every label in advance (e.g. classes=np.unique(y_all))."
+                )
+            if classes is not None:
+                classes = np.unique(classes)
+                if not first and not np.array_equal(classes, self.classes_):
+                    raise ValueError(
+                        f"classes={classes.tolist()!r} differs from classes_="
+                        f"{self.classes_.tolist()!r} of the earlier partial_fit calls."
+                    )
+                if len(classes) < 2:
+                    raise ValueError("classes must hold at least 2 labels.")
+            if self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' needs the class counts of all the data, "
+                    "which partial_fit never sees. Compute the weights once with "
+                    "sklearn.utils.class_weight.compute_class_weight and pass them "
+                    "as a dict."
+                )
+            X, y = self._validate_data(X, y, reset=first)
+            classes = classes if first else self.classes_
+            y_encoded = _encode(y, classes)
+            weights = self._training_weights(X, y_encoded, classes, sample_weight)
+            device = resolve_device(self.device)
+            dataset = ArrayDataset(X, y_encoded, weights, device=device)
+            if first:
+                net = self._build_net(X.shape[1], len(classes), device, incremental=True)
+                net.initialize()
+            else:
+                net = copy.deepcopy(self.net_)
+            net.set_params(batch_size=self._batch_size(len(y)))
+            net.partial_fit(dataset, y_encoded, epochs=1)
+            self.classes_ = classes
+            self.net_ = net
+        return self
+
+    def _validate_data(self, X, y, *, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=np.float32,
+            order="C",
+            reset=reset,
+        )
+        check_classification_targets(y)
+        return X, y
+
+    def _batch_size(self, n_samples):
+        if self.optimizer == "lbfgs":
+            return n_samples
+        return min(self.batch_size, n_samples)
+
+    def _training_weights(self, X, y_encoded, classes, sample_weight):
+        """Per-sample loss weights scaled to mean 1, or None when all are equal."""
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        if self.class_weight is not None:
+            per_class = compute_class_weight(
+                self.class_weight, classes=classes, y=classes[y_encoded]
+            )
+            per_sample = per_class[y_encoded]
+            weights = per_sample if weights is None else weights * per_sample
+        if weights is None:
+            return None
+        mean = weights.mean()
+        if not mean > 0:
+            raise ValueError(
+                "The sample weights (times the class weights) are all zero: "
+                "at least one sample must have a positive weight."
+            )
+        return (weights / mean).astype(np.float32)
+
+    def _build_net(self, n_features, n_classes, device, *, batch_size=None, incremental=False):
         rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed = rng.randint(_SEED_MAX, size=2)
+        init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
         optimizer, optimizer_kwargs = resolve_optimizer(self.optimizer, momentum=self.momentum)
+        validate = self.early_stopping and not incremental
+        train_split = None
+        if validate:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=True, random_state=int(split_seed)
+            )
         return SoftmaxNet(
             module=SoftmaxRegression,
             module__n_features=n_features,
@@ -256,76 +405,73 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             module__init_std=self.init_std,
             module__random_state=int(init_seed),
             criterion=torch.nn.CrossEntropyLoss,
+            criterion__reduction="none",
             optimizer=optimizer,
             lr=self.lr,
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
             alpha=self.alpha,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size if batch_size is None else batch_size,
             iterator_train=TensorBatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
             iterator_valid=TensorBatchIterator,
-            train_split=None,
+            train_split=train_split,
             classes=list(range(n_classes)),
-            callbacks=self._callbacks(),
+            callbacks=self._callbacks(validate),
             device=device,
             verbose=self.verbose,
             **({} if self.verbose else {"callbacks__print_log": None}),
         )
 
-    def _warn_if_not_converged(self, net):
-        stopper = dict(net.callbacks_)["convergence"]
-        if stopper.misses_ < stopper.patience:
-            warnings.warn(
-                f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
-                f"before the training loss stopped improving by tol={self.tol}. "
-                "Raise max_epochs or lr to train to convergence.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-
-    def _callbacks(self):
-        callbacks = [
-            ("divergence_guard", DivergenceGuard()),
-            (
-                "convergence",
-                EarlyStopping(
-                    monitor="train_loss",
-                    patience=self.n_iter_no_change,
-                    threshold=self.tol,
-                    threshold_mode="abs",
-                ),
-            ),
-        ]
+    def _callbacks(self, validate):
+        stopping = EarlyStopping(
+            monitor="valid_acc" if validate else "train_loss",
+            lower_is_better=not validate,
+            patience=self.n_iter_no_change,
+            threshold=self.tol,
+            threshold_mode="abs",
+            load_best=validate,
+        )
+        callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
         for callback in self.callbacks or []:
             name, instance = callback if isinstance(callback, tuple) else (None, callback)
             if not isinstance(instance, Callback):
                 raise ValueError(
-                    f"callbacks must hold skorch callbacks or (name, callback) tuples, "
+                    "callbacks must hold skorch callbacks or (name, callback) tuples, "
                     f"got {callback!r}."
                 )
             instance = copy.deepcopy(instance)
             callbacks.append(instance if name is None else (name, instance))
         return callbacks
 
+    def _warn_if_not_converged(self, net):
+        stopper = dict(net.callbacks_)["convergence"]
+        if stopper.misses_ < stopper.patience:
+            warnings.warn(
+                f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
+                f"before the {stopper.monitor} stopped improving by tol={self.tol}. "
+                "Raise max_epochs or lr to train to convergence.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
     # -------------------------------------------------------------- predict
 
     def _logits(self, X):
         """Logits of ``X`` as float64, computed in one forward pass."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        X = validate_data(self, X, accept_sparse="csr", dtype=np.float32, order="C", reset=False)
         net = self.net_
-        X_tensor = _as_tensor(X, net.device)
+        X_tensor = sparse_to_tensor(X, net.device) if sp.issparse(X) else as_tensor(X, net.device)
         logits = net.evaluation_step((X_tensor, None)).cpu().numpy().astype(np.float64)
         overflow = ~np.isfinite(logits).all(axis=1)
         if overflow.any():
             # float32 overflowed on extreme inputs: redo those rows in float64.
-            logits[overflow] = X[overflow].astype(np.float64) @ self.coef_.T.astype(
-                np.float64
-            ) + self.intercept_.astype(np.float64)
+            rows = X[overflow].astype(np.float64)
+            logits[overflow] = rows @ self.coef_.T.astype(np.float64) + self.intercept_
         return logits
 
     def decision_function(self, X):

@@ -7,22 +7,25 @@ from torch.utils.data import Subset, TensorDataset
 
 
 def _resolve(dataset):
-    """Return the tensors behind ``dataset`` and the row indices it selects."""
+    """Return the dataset under any ``Subset`` layers and the row indices they select."""
     indices = None
     while isinstance(dataset, Subset):
         sub = torch.as_tensor(dataset.indices, dtype=torch.long)
         indices = sub if indices is None else sub[indices]
         dataset = dataset.dataset
-    if not isinstance(dataset, TensorDataset):
-        raise TypeError(
-            "TensorBatchIterator needs a torch TensorDataset or a Subset of one, "
-            f"got {type(dataset).__name__}."
-        )
-    return dataset.tensors, indices
+    if isinstance(dataset, TensorDataset):
+        tensors = dataset.tensors
+        return (lambda rows: tuple(t[rows] for t in tensors)), tensors[0].device, indices
+    if hasattr(dataset, "batch") and hasattr(dataset, "device"):
+        return dataset.batch, dataset.device, indices
+    raise TypeError(
+        "TensorBatchIterator needs a torch TensorDataset, a dataset with a "
+        f"batch(rows) method, or a Subset of one; got {type(dataset).__name__}."
+    )
 
 
 class TensorBatchIterator:
-    """Iterate over a :class:`~torch.utils.data.TensorDataset` in minibatches.
+    """Iterate over whole-tensor datasets in minibatches.
 
     A drop-in for skorch's ``iterator_train`` / ``iterator_valid``: skorch calls
     ``TensorBatchIterator(dataset, batch_size=..., shuffle=...)``. Each batch is
@@ -32,8 +35,8 @@ class TensorBatchIterator:
 
     Parameters
     ----------
-    dataset : TensorDataset or Subset of one
-        The tensors to iterate over, all with the same first dimension.
+    dataset : TensorDataset, sk_softmax's ArrayDataset, or a Subset of one
+        The data to iterate over.
     batch_size : int
         Rows per batch; the last batch may be smaller. A batch size larger
         than the data gives one batch.
@@ -43,6 +46,14 @@ class TensorBatchIterator:
         CPU generator for the permutations. Pass the same generator to every
         iterator of one training run so that each epoch draws a new order and
         the whole run is reproducible from its seed.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> data = TensorDataset(torch.arange(5.0), torch.arange(5))
+    >>> [y.tolist() for _, y in TensorBatchIterator(data, batch_size=2)]
+    [[0, 1], [2, 3], [4]]
     """
 
     def __init__(self, dataset, *, batch_size, shuffle=False, generator=None):
@@ -50,23 +61,19 @@ class TensorBatchIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
-        self._tensors, self._indices = _resolve(dataset)
+        self._batch, self._device, self._indices = _resolve(dataset)
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
-        tensors, indices = self._tensors, self._indices
+        indices = self._indices
         n = len(self.dataset)
         if self.shuffle:
             order = torch.randperm(n, generator=self.generator)
             indices = order if indices is None else indices[order]
         if indices is not None:
-            indices = indices.to(tensors[0].device)
+            indices = indices.to(self._device)
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
-            if indices is None:
-                yield tuple(t[start:stop] for t in tensors)
-            else:
-                rows = indices[start:stop]
-                yield tuple(t[rows] for t in tensors)
+            yield self._batch(slice(start, stop) if indices is None else indices[start:stop])

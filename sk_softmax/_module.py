@@ -7,6 +7,9 @@ from torch import nn
 class SoftmaxRegression(nn.Module):
     """Flatten the input and apply one affine map, returning class logits.
 
+    Sparse input (a torch sparse COO tensor of shape (n, n_features)) is
+    multiplied as it is, without densifying it.
+
     This is the model of softmax regression: ``softmax(X @ W.T + b)``. The
     softmax itself is left out on purpose: training applies
     :class:`torch.nn.CrossEntropyLoss` to the logits (log-sum-exp inside, no
@@ -40,4 +43,7 @@ class SoftmaxRegression(nn.Module):
             self.linear.bias.zero_()
 
     def forward(self, X):
+        if X.layout != torch.strided:
+            # Sparse rows: a sparse-dense product, never a dense copy of X.
+            return torch.sparse.mm(X, self.linear.weight.T) + self.linear.bias
         return self.linear(self.flatten(X))
