@@ -20,12 +20,14 @@ def as_tensor(array, device, dtype=None):
 def sparse_to_tensor(X, device):
     """A scipy sparse matrix as a coalesced torch sparse COO tensor on ``device``."""
     coo = X.tocoo()
+    coo.sum_duplicates()
     indices = np.vstack([coo.row, coo.col]).astype(np.int64)
     tensor = torch.sparse_coo_tensor(
         torch.from_numpy(indices),
         torch.from_numpy(np.asarray(coo.data, dtype=np.float32)),
         size=coo.shape,
         is_coalesced=True,
+        check_invariants=False,
     )
     return tensor.to(device)
 

@@ -564,3 +564,19 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     @property
     def loss_curve_(self):
         return [float(loss) for loss in self.history_[:, "train_loss"]]
+
+    @property
+    def best_loss_(self):
+        return min(self.loss_curve_)
+
+    @property
+    def validation_scores_(self):
+        """Validation accuracy of each epoch with ``early_stopping``, else None."""
+        if self.net_.train_split is None:
+            return None
+        return [float(score) for score in self.history_[:, "valid_acc"]]
+
+    @property
+    def best_validation_score_(self):
+        scores = self.validation_scores_
+        return None if scores is None else max(scores)

@@ -2,15 +2,16 @@
 
 import torch
 
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "lbfgs": torch.optim.LBFGS}
 
 
 def resolve_optimizer(optimizer, *, momentum):
     """Return ``(optimizer_class, extra_kwargs)`` for the ``optimizer`` parameter.
 
     ``momentum`` is passed to SGD only, as in scikit-learn's ``MLPClassifier``.
-    Any subclass of :class:`torch.optim.Optimizer` is accepted as it is; it
-    receives ``lr`` and nothing else.
+    L-BFGS gets a strong-Wolfe line search, so that each step finds its own
+    length. Any subclass of :class:`torch.optim.Optimizer` is accepted as it
+    is; it receives ``lr`` and nothing else.
     """
     if isinstance(optimizer, str):
         optimizer_class = OPTIMIZERS[optimizer]
@@ -24,4 +25,6 @@ def resolve_optimizer(optimizer, *, momentum):
         )
     if optimizer_class is torch.optim.SGD:
         return optimizer_class, {"momentum": momentum}
+    if optimizer is torch.optim.LBFGS or optimizer == "lbfgs":
+        return optimizer_class, {"line_search_fn": "strong_wolfe"}
     return optimizer_class, {}

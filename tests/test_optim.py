@@ -7,6 +7,8 @@ from sk_softmax._optim import resolve_optimizer
 def test_names_map_to_torch_optimizers():
     assert resolve_optimizer("sgd", momentum=0.9) == (torch.optim.SGD, {"momentum": 0.9})
     assert resolve_optimizer("adam", momentum=0.9) == (torch.optim.Adam, {})
+    lbfgs = (torch.optim.LBFGS, {"line_search_fn": "strong_wolfe"})
+    assert resolve_optimizer("lbfgs", momentum=0.9) == lbfgs
 
 
 def test_optimizer_subclass_is_taken_as_is():
