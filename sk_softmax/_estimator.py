@@ -74,13 +74,21 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     batch_size : int, default=256
         Rows per minibatch. A value larger than the number of samples trains
         full-batch (the parameter itself is left unchanged).
-    optimizer : {"adam", "sgd"} or subclass of torch.optim.Optimizer, default="adam"
+    optimizer : {"adam", "sgd", "lbfgs"} or subclass of torch.optim.Optimizer, \
+            default="adam"
         The optimizer. A class receives the model's parameters and ``lr``.
+        ``"lbfgs"`` trains full-batch (``batch_size`` is ignored) with torch's
+        L-BFGS and a strong-Wolfe line search, to the optimum; give it
+        ``lr=1.0``, its initial step length.
     momentum : float, default=0.0
         Momentum for ``optimizer="sgd"``; ignored by the other optimizers.
     alpha : float, default=0.0
-        Strength of the L2 penalty ``alpha / 2 * ||coef_||^2`` added to the mean
-        cross-entropy. The intercept is not penalised.
+        Strength of the L2 penalty ``alpha / 2 * ||coef_||^2`` added to the
+        (weighted) mean cross-entropy. The intercept is not penalised.
+        ``LogisticRegression(C=C)`` minimises ``C * sum(loss) + ||coef_||^2 / 2``;
+        dividing by ``C * n_samples`` shows it is the same objective as
+        ``alpha = 1 / (C * n_samples)`` (with sample weights, ``n_samples``
+        becomes their sum).
     init_std : float, default=0.01
         Initial weights are drawn from ``N(0, init_std**2)``; the intercept
         starts at zero.
@@ -92,6 +100,20 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         is raised.
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before stopping.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data
+        (skorch's ``ValidSplit``), stop once the validation accuracy has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
+        weights of the best epoch (skorch's ``EarlyStopping``).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping`` is on.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, ``{label: weight}`` (missing
+        labels weigh 1) or ``"balanced"`` (``n_samples / (n_classes *
+        count)``, as in scikit-learn). Multiplied with ``sample_weight``.
+    warm_start : bool, default=False
+        With True, ``fit`` continues from the current weights for up to
+        ``max_epochs`` more epochs (the labels must be among ``classes_``).
     device : str, default="cpu"
         Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
         ``"mps"``, or ``"auto"`` (CUDA when available). The data is moved to
@@ -125,6 +147,12 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         Number of epochs actually run, read from the history.
     loss_curve_ : list of float
         Mean training loss (penalty included) of each epoch.
+    best_loss_ : float
+        The smallest value in ``loss_curve_``.
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch with ``early_stopping``, else None.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``, whose weights the model holds.
     history_ : skorch.history.History
         The full skorch history of the training run.
 
