@@ -1,0 +1,277 @@
+"""Pictures of a fitted SoftmaxClassifier: weights, learning curves, predictions.
+
+matplotlib is an optional dependency (``pip install sk_softmax[plot]``),
+imported only when a function here is called. Every function draws into the
+Axes it is given (or a new figure), returns what it drew on, and never calls
+``plt.show()``.
+"""
+
+import math
+
+import numpy as np
+
+
+def _axes_grid(n, *, n_cols, ax, panel_size):
+    """``n`` Axes: a new grid of ``n_cols`` columns, or the first ``n`` of ``ax``.
+
+    Axes of a given grid beyond the first ``n`` are switched off.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        n_cols = min(n_cols, n)
+        n_rows = math.ceil(n / n_cols)
+        width, height = panel_size
+        _, ax = plt.subplots(
+            n_rows,
+            n_cols,
+            figsize=(width * n_cols, height * n_rows),
+            squeeze=False,
+            layout="constrained",
+        )
+    axes = np.asarray(ax, dtype=object).ravel()
+    if len(axes) < n:
+        raise ValueError(f"ax holds {len(axes)} Axes but {n} are needed.")
+    for unused in axes[n:]:
+        unused.set_axis_off()
+    return axes[:n]
+
+
+def _show_image(ax, image, title, **imshow_kwargs):
+    ax.imshow(image, **imshow_kwargs)
+    ax.set_title(title, fontsize="small")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_weights(
+    estimator, *, image_shape=(28, 28), class_names=None, n_cols=5, cmap="RdBu_r", ax=None
+):
+    """Show each class's row of ``coef_`` as an image: the learned templates.
+
+    Pixels whose weight is positive (red) push an image towards that class,
+    negative ones (blue) away from it. All panels share one symmetric colour
+    scale, so they can be compared.
+
+    Parameters
+    ----------
+    estimator : fitted SoftmaxClassifier
+        Any fitted classifier with ``coef_`` of shape (n_classes, n_features)
+        and ``classes_``.
+    image_shape : tuple of int, default=(28, 28)
+        Shape of one image; its product must be ``n_features``.
+    class_names : array-like of str, default=None
+        Title of each panel, in the order of ``classes_``. None uses the labels.
+    n_cols : int, default=5
+        Columns of a new grid.
+    cmap : str, default="RdBu_r"
+        A diverging colormap, centred on weight 0.
+    ax : array-like of matplotlib Axes, default=None
+        One Axes per class (extra ones are switched off); None makes a new
+        figure.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes of shape (n_classes,)
+        The panel of each class.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.datasets import load_digits
+    >>> from sk_softmax import SoftmaxClassifier
+    >>> from sk_softmax.plotting import plot_weights
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SoftmaxClassifier(max_epochs=2, random_state=0).fit(X / 16, y)
+    >>> axes = plot_weights(clf, image_shape=(8, 8))
+    >>> len(axes), axes[0].images[0].get_array().shape
+    (10, (8, 8))
+    >>> plt.close("all")
+    """
+    coef = estimator.coef_
+    if coef.shape[1] != math.prod(image_shape):
+        raise ValueError(
+            f"coef_ has {coef.shape[1]} features per class, which image_shape={image_shape} "
+            "cannot hold; pass the shape of one image."
+        )
+    names = estimator.classes_ if class_names is None else class_names
+    axes = _axes_grid(len(coef), n_cols=n_cols, ax=ax, panel_size=(1.6, 1.8))
+    limit = np.abs(coef).max()
+    for panel, weights, name in zip(axes, coef, names, strict=True):
+        _show_image(
+            panel, weights.reshape(image_shape), str(name), cmap=cmap, vmin=-limit, vmax=limit
+        )
+    return axes
+
+
+def _epoch_columns(history, select):
+    """Names of the numeric columns of ``history`` that ``select`` accepts, in order.
+
+    Flags such as skorch's ``valid_acc_best`` (booleans) are not curves.
+    """
+    names = {}
+    for row in history:
+        for key, value in row.items():
+            numeric = isinstance(value, int | float | np.number)
+            if select(key) and numeric and not isinstance(value, bool | np.bool_):
+                names.setdefault(key, None)
+    return list(names)
+
+
+def plot_learning_curves(history, *, ax=None):
+    """Plot the per-epoch losses and accuracies recorded during training.
+
+    Columns of the history whose name ends in ``loss`` (``train_loss``,
+    ``valid_loss``, ...) go in one panel, those whose name contains ``acc``
+    (``valid_acc``, or a callback's ``train_acc``, ``test_acc``, ...) in a
+    second panel, each as one line over the epochs; a panel without any such
+    column is left out.
+
+    Parameters
+    ----------
+    history : skorch History, list of dict, or fitted SoftmaxClassifier
+        One dict per epoch, like ``estimator.history_``. An estimator is
+        replaced by its ``history_``.
+    ax : matplotlib Axes or array-like of Axes, default=None
+        One Axes per panel (loss first); None makes a new figure.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+        The loss panel and/or the accuracy panel.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sk_softmax.plotting import plot_learning_curves
+    >>> history = [{"epoch": 1, "train_loss": 0.9, "test_acc": 0.7},
+    ...            {"epoch": 2, "train_loss": 0.6, "test_acc": 0.8}]
+    >>> loss_ax, acc_ax = plot_learning_curves(history)
+    >>> acc_ax.get_lines()[0].get_ydata()
+    array([0.7, 0.8])
+    >>> plt.close("all")
+    """
+    history = getattr(history, "history_", history)
+    panels = [
+        ("loss", _epoch_columns(history, lambda key: key.endswith("loss"))),
+        ("accuracy", _epoch_columns(history, lambda key: "acc" in key)),
+    ]
+    panels = [(label, columns) for label, columns in panels if columns]
+    if not panels:
+        raise ValueError("history has no column named *loss or *acc* to plot.")
+    axes = _axes_grid(len(panels), n_cols=2, ax=ax, panel_size=(4.5, 3.2))
+    for panel, (label, columns) in zip(axes, panels, strict=True):
+        for column in columns:
+            rows = [(i + 1, row) for i, row in enumerate(history) if column in row]
+            epochs = [row.get("epoch", i) for i, row in rows]
+            panel.plot(epochs, [row[column] for _, row in rows], label=column)
+        panel.set_xlabel("epoch")
+        panel.set_ylabel(label)
+        panel.legend()
+    return axes
+
+
+def plot_predictions(
+    images, y_true, y_pred, *, class_names=None, image_shape=(28, 28), n_cols=6, ax=None
+):
+    """Show images titled with their true and predicted labels (d2l's ``predict_ch3``).
+
+    Each title reads ``true`` over ``predicted``; wrong predictions are
+    titled in red.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_images, *image_shape) or (n_images, n_pixels)
+        The images, one flattened row each or already shaped.
+    y_true, y_pred : array-like of shape (n_images,)
+        True and predicted labels.
+    class_names : array-like of str, default=None
+        Names indexed by the labels (``class_names[label]``), e.g. a data set's
+        ``target_names`` with integer targets. None shows the labels.
+    image_shape : tuple of int, default=(28, 28)
+        Shape of one image.
+    n_cols : int, default=6
+        Columns of a new grid.
+    ax : array-like of matplotlib Axes, default=None
+        One Axes per image (extra ones are switched off); None makes a new
+        figure.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes of shape (n_images,)
+        The panel of each image.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from sk_softmax.plotting import plot_predictions
+    >>> axes = plot_predictions(np.zeros((2, 4)), [0, 1], [0, 0],
+    ...                         class_names=["cat", "dog"], image_shape=(2, 2))
+    >>> [ax.get_title() for ax in axes]
+    ['cat\\ncat', 'dog\\ncat']
+    >>> plt.close("all")
+    """
+    images = np.asarray(images)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if not len(images) == len(y_true) == len(y_pred):
+        raise ValueError(
+            f"images, y_true and y_pred must have the same length, got "
+            f"{len(images)}, {len(y_true)} and {len(y_pred)}."
+        )
+    images = images.reshape(len(images), *image_shape)
+    axes = _axes_grid(len(images), n_cols=n_cols, ax=ax, panel_size=(1.5, 1.9))
+    for panel, image, true, pred in zip(axes, images, y_true, y_pred, strict=True):
+        if class_names is not None:
+            true, pred = class_names[true], class_names[pred]
+        _show_image(panel, image, f"{true}\n{pred}", cmap="gray_r")
+        if true != pred:
+            panel.title.set_color("tab:red")
+    return axes
+
+
+def plot_confusion_matrix(
+    y_true, y_pred, *, display_labels=None, normalize=None, ax=None, **kwargs
+):
+    """Plot the confusion matrix of predictions through scikit-learn.
+
+    A thin wrapper of :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_predictions`
+    with long class names written vertically.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    display_labels : array-like of str, default=None
+        Names of the classes, in sorted label order; None shows the labels.
+    normalize : {"true", "pred", "all"}, default=None
+        Normalise counts over the true (rows) or predicted (columns) labels,
+        or over all samples; None shows counts.
+    ax : matplotlib Axes, default=None
+        Axes to draw into; None makes a new figure.
+    **kwargs
+        Passed on to ``from_predictions`` (``cmap``, ``values_format``,
+        ``colorbar``, ...).
+
+    Returns
+    -------
+    display : sklearn.metrics.ConfusionMatrixDisplay
+        The display; ``display.ax_`` is the Axes and ``display.confusion_matrix``
+        the matrix.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sk_softmax.plotting import plot_confusion_matrix
+    >>> display = plot_confusion_matrix([0, 1, 1], [0, 1, 0])
+    >>> display.confusion_matrix
+    array([[1, 0],
+           [1, 1]])
+    >>> plt.close("all")
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    kwargs.setdefault("xticks_rotation", "vertical")
+    return ConfusionMatrixDisplay.from_predictions(
+        y_true, y_pred, display_labels=display_labels, normalize=normalize, ax=ax, **kwargs
+    )
