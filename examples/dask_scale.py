@@ -1,0 +1,105 @@
+"""Fashion-MNIST on a dask cluster: stream chunks through partial_fit, search in parallel.
+
+Two things grow past one machine: the data, and the number of models a search
+fits. This script shows both on a local cluster (worker processes on this
+machine); point ``--scheduler`` at a real cluster's scheduler address and the
+same code runs there::
+
+    python examples/dask_scale.py --data-home ~/scikit_learn_data
+    python examples/dask_scale.py --scheduler tcp://10.0.0.5:8786
+
+1. ``dask_ml.wrappers.Incremental(SoftmaxClassifier())`` streams the blocks of
+   a chunked dask array through ``partial_fit``, one block at a time, so only a
+   block has to fit in memory.
+2. ``GridSearchCV(..., n_jobs=-1)`` under ``joblib.parallel_backend("dask")``
+   sends each cross-validation fit to a worker.
+"""
+
+import argparse
+import time
+import warnings
+
+import dask.array as da
+import joblib
+import numpy as np
+from dask_ml.wrappers import Incremental
+from distributed import Client, LocalCluster
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, train_test_split
+
+from sk_softmax import SoftmaxClassifier
+from sk_softmax.datasets import fetch_fashion_mnist
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
+    parser.add_argument("--scheduler", default=None, help="address of a running dask scheduler")
+    parser.add_argument("--workers", type=int, default=2, help="local workers without --scheduler")
+    parser.add_argument("--chunk-size", type=int, default=10_000, help="rows per dask block")
+    parser.add_argument("--passes", type=int, default=5, help="passes over the chunked data")
+    parser.add_argument(
+        "--fraction", type=float, default=0.25, help="share of the training set for the search"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def stream(args, X_train, y_train, X_test, y_test):
+    # Here the blocks come from an array in memory, which dask ships to the workers
+    # once (and warns about); real out-of-core data is read by dask itself, e.g.
+    # da.from_zarr or dask.dataframe.read_parquet, and never gathered on one machine.
+    warnings.filterwarnings("ignore", message="Sending large graph")
+    X_chunks = da.from_array(X_train, chunks=(args.chunk_size, X_train.shape[1]))
+    y_chunks = da.from_array(y_train, chunks=args.chunk_size)
+    model = Incremental(SoftmaxClassifier(lr=0.003, random_state=args.seed))
+    start = time.perf_counter()
+    for done in range(1, args.passes + 1):
+        model.partial_fit(X_chunks, y_chunks, classes=np.arange(10))
+        accuracy = model.estimator_.score(X_test, y_test)
+        print(f"  pass {done}: {X_chunks.numblocks[0]} blocks, test accuracy {accuracy:.4f}")
+    print(f"  streamed in {time.perf_counter() - start:.1f} s")
+
+
+def search(args, X_train, y_train, X_test, y_test):
+    X_part, _, y_part, _ = train_test_split(
+        X_train, y_train, train_size=args.fraction, stratify=y_train, random_state=args.seed
+    )
+    grid = GridSearchCV(
+        SoftmaxClassifier(random_state=args.seed),
+        {"lr": [0.001, 0.003], "max_epochs": [10, 20]},
+        cv=3,
+        n_jobs=-1,
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings(), joblib.parallel_backend("dask"):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X_part, y_part)
+    print(f"  {len(grid.cv_results_['params']) * 3} fits in {time.perf_counter() - start:.1f} s")
+    print(f"  best {grid.best_params_}, cv accuracy {grid.best_score_:.4f}")
+    print(f"  refit model's test accuracy {grid.score(X_test, y_test):.4f}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    X_train, y_train = fetch_fashion_mnist(
+        subset="train", data_home=args.data_home, return_X_y=True
+    )
+    X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
+    if args.scheduler:
+        client = Client(args.scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(cluster)
+    with client:
+        print(f"dask cluster: {len(client.scheduler_info()['workers'])} workers")
+        print("Incremental(SoftmaxClassifier()) over chunks:")
+        stream(args, X_train, y_train, X_test, y_test)
+        print("GridSearchCV on the dask backend:")
+        search(args, X_train, y_train, X_test, y_test)
+
+
+if __name__ == "__main__":
+    main()
