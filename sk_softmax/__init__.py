@@ -3,6 +3,7 @@
 from ._estimator import SoftmaxClassifier
 from ._iterator import TensorBatchIterator
 from ._module import SoftmaxRegression
+from ._persistence import dump, load
 from .exceptions import DivergenceError
 
 __version__ = "0.1.0"
@@ -13,4 +14,6 @@ __all__ = [
     "SoftmaxRegression",
     "TensorBatchIterator",
     "__version__",
+    "dump",
+    "load",
 ]

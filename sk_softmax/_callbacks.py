@@ -2,6 +2,7 @@
 
 import math
 
+import torch
 from skorch.callbacks import Callback
 
 from .exceptions import DivergenceError
@@ -20,4 +21,20 @@ class DivergenceGuard(Callback):
                 f"training diverged. The learning rate (lr={net.lr}) is probably too "
                 "high for this data, or the features are on a very large scale. "
                 "Lower lr, or standardise X (e.g. with sklearn's StandardScaler)."
+            )
+
+
+def check_finite_weights(net):
+    """Raise :class:`DivergenceError` if the last optimizer steps left non-finite weights.
+
+    The batch losses are computed before each step, so a final step that
+    overflows the weights is only seen here.
+    """
+    for name, param in net.module_.named_parameters():
+        if not torch.isfinite(param).all():
+            raise DivergenceError(
+                f"Training diverged: the last optimizer steps made {name} infinite or NaN "
+                f"although the loss was still finite. The learning rate (lr={net.lr}) is "
+                "probably too high for this data, or the features are on a very large "
+                "scale. Lower lr, or standardise X (e.g. with sklearn's StandardScaler)."
             )

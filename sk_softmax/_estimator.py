@@ -19,7 +19,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._callbacks import DivergenceGuard
+from ._callbacks import DivergenceGuard, check_finite_weights
 from ._dataset import ArrayDataset, as_tensor, sparse_to_tensor
 from ._device import resolve_device
 from ._iterator import TensorBatchIterator
@@ -40,6 +40,26 @@ def _restored_on_error(estimator):
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
         raise
+
+
+def _check_object_labels(y):
+    """Refuse object labels that scikit-learn would reject with a TypeError or 'unknown'."""
+    if y.dtype != object:
+        return
+    is_str = [isinstance(label, str) for label in y]
+    if all(is_str):
+        return
+    example = y[is_str.index(False)]
+    if any(is_str):
+        raise ValueError(
+            "y mixes string and non-string labels (e.g. "
+            f"{y[is_str.index(True)]!r} and {example!r}); give all labels one type, "
+            "e.g. y.astype(str)."
+        )
+    raise ValueError(
+        f"y has dtype object but its labels are not strings (e.g. {example!r} of type "
+        f"{type(example).__name__}); convert y to one type first, e.g. y.astype(int)."
+    )
 
 
 def _encode(y, classes):
@@ -293,6 +313,8 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                         "SoftmaxClassifier needs samples of at least 2 classes in y; "
                         f"got 1 class: {classes[0]!r}."
                     )
+            if self.early_stopping:
+                self._check_validation_split(y_encoded, len(classes))
             weights = self._training_weights(X, y_encoded, classes, sample_weight)
             device = resolve_device(self.device)
             dataset = ArrayDataset(X, y_encoded, weights, device=device)
@@ -306,6 +328,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 net.partial_fit(dataset, y_encoded)
             else:
                 net.fit(dataset, y_encoded)
+            check_finite_weights(net)
             self._warn_if_not_converged(net)
             self.classes_ = classes
             self.net_ = net
@@ -371,6 +394,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 net = copy.deepcopy(self.net_)
             net.set_params(batch_size=self._batch_size(len(y)))
             net.partial_fit(dataset, y_encoded, epochs=1)
+            check_finite_weights(net)
             self.classes_ = classes
             self.net_ = net
         return self
@@ -385,8 +409,22 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             order="C",
             reset=reset,
         )
+        _check_object_labels(y)
         check_classification_targets(y)
         return X, y
+
+    def _check_validation_split(self, y_encoded, n_classes):
+        counts = np.bincount(y_encoded, minlength=n_classes)
+        n_valid = int(np.ceil(self.validation_fraction * len(y_encoded)))
+        n_train = len(y_encoded) - n_valid
+        if counts.min() < 2 or min(n_valid, n_train) < n_classes:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
+                f" of the {len(y_encoded)} samples, stratified by class: {n_valid} for "
+                f"validation and {n_train} for training. Both need at least one sample of "
+                f"each of the {n_classes} classes (the smallest class has {counts.min()}). "
+                "Use more data, another validation_fraction, or early_stopping=False."
+            )
 
     def _batch_size(self, n_samples):
         if self.optimizer == "lbfgs":
@@ -404,6 +442,11 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             per_class = compute_class_weight(
                 self.class_weight, classes=classes, y=classes[y_encoded]
             )
+            if not (np.isfinite(per_class).all() and (per_class >= 0).all()):
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} gives weights {per_class.tolist()} "
+                    f"to classes {classes.tolist()}; class weights must be finite and >= 0."
+                )
             per_sample = per_class[y_encoded]
             weights = per_sample if weights is None else weights * per_sample
         if weights is None:
