@@ -57,7 +57,8 @@ def _check_object_labels(y):
             "e.g. y.astype(str)."
         )
     raise ValueError(
-        f"y has dtype object but its labels are not strings (e.g. {example!r} of type "
+        "Unknown label type: y has dtype object but its labels are not strings (e.g. "
+        f"{example!r} of type "
         f"{type(example).__name__}); convert y to one type first, e.g. y.astype(int)."
     )
 
