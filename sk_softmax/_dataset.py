@@ -32,6 +32,17 @@ def sparse_to_tensor(X, device):
     return tensor.to(device)
 
 
+def _take(tensor, rows):
+    """``tensor[rows]``; a gather of whole rows goes through ``index_select``.
+
+    On the CPU, ``index_select`` copies each row in one piece, about twice as
+    fast as advanced indexing, which copies element by element.
+    """
+    if isinstance(rows, slice):
+        return tensor[rows]
+    return tensor.index_select(0, rows)
+
+
 class ArrayDataset(Dataset):
     """Features, encoded labels and optional sample weights, ready for training.
 
@@ -67,10 +78,11 @@ class ArrayDataset(Dataset):
     def batch(self, rows):
         """The batch of ``rows``, a slice or a 1-D tensor of row indices."""
         if isinstance(self.X, torch.Tensor):
-            X = self.X[rows]
+            X = _take(self.X, rows)
         else:
             host_rows = rows if isinstance(rows, slice) else rows.cpu().numpy()
             X = sparse_to_tensor(self.X[host_rows], self.device)
+        y = _take(self.y, rows)
         if self.sample_weight is None:
-            return X, self.y[rows]
-        return {"X": X, "sample_weight": self.sample_weight[rows]}, self.y[rows]
+            return X, y
+        return {"X": X, "sample_weight": _take(self.sample_weight, rows)}, y

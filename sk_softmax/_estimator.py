@@ -477,7 +477,6 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             module__init_std=self.init_std,
             module__random_state=int(init_seed),
             criterion=torch.nn.CrossEntropyLoss,
-            criterion__reduction="none",
             optimizer=optimizer,
             lr=self.lr,
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},

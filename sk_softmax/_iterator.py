@@ -5,6 +5,8 @@ import math
 import torch
 from torch.utils.data import Subset, TensorDataset
 
+from ._dataset import _take
+
 
 def _resolve(dataset):
     """Return the dataset under any ``Subset`` layers and the row indices they select."""
@@ -15,7 +17,7 @@ def _resolve(dataset):
         dataset = dataset.dataset
     if isinstance(dataset, TensorDataset):
         tensors = dataset.tensors
-        return (lambda rows: tuple(t[rows] for t in tensors)), tensors[0].device, indices
+        return (lambda rows: tuple(_take(t, rows) for t in tensors)), tensors[0].device, indices
     if hasattr(dataset, "batch") and hasattr(dataset, "device"):
         return dataset.batch, dataset.device, indices
     raise TypeError(

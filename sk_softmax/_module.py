@@ -46,4 +46,6 @@ class SoftmaxRegression(nn.Module):
         if X.layout != torch.strided:
             # Sparse rows: a sparse-dense product, never a dense copy of X.
             return torch.sparse.mm(X, self.linear.weight.T) + self.linear.bias
-        return self.linear(self.flatten(X))
+        if X.dim() != 2:
+            X = self.flatten(X)
+        return self.linear(X)

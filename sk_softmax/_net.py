@@ -2,7 +2,11 @@
 
 from collections.abc import Mapping
 
+import torch
 from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
+
+_BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 class SoftmaxNet(NeuralNetClassifier):
@@ -18,11 +22,18 @@ class SoftmaxNet(NeuralNetClassifier):
     objective being minimised. The bias is not penalised, as in
     scikit-learn's linear models.
 
+    The per-batch path is trimmed to what a linear model needs, keeping skorch's
+    behaviour: batch events reach only the callbacks that implement them, the
+    train/eval mode is set only when it changes, the optimizer closure is used
+    only where something needs it (L-BFGS, ``on_grad_computed`` listeners), and
+    tensor batches already on the module's device go straight to the module.
+
     Parameters
     ----------
     *args, **kwargs
-        Passed to :class:`skorch.NeuralNetClassifier`; the criterion must
-        return per-sample losses (``reduction="none"``).
+        Passed to :class:`skorch.NeuralNetClassifier`. The criterion must
+        take a ``reduction`` attribute, as torch's losses do: the net sets it
+        to ``"none"`` for weighted batches and ``"mean"`` otherwise.
     alpha : float, default=0.0
         L2 penalty strength on the module's ``linear.weight``.
     """
@@ -31,16 +42,64 @@ class SoftmaxNet(NeuralNetClassifier):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
 
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        # Per-batch events go only to the callbacks that override them.
+        self._batch_listeners_ = {
+            event: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), event) is not getattr(Callback, event)
+            ]
+            for event in _BATCH_EVENTS
+        }
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        listeners = self._batch_listeners_.get(method_name)
+        if listeners is None:
+            return super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
+
+    def train_step(self, batch, **fit_params):
+        # skorch's closure only matters to L-BFGS and on_grad_computed listeners.
+        if (
+            isinstance(self.optimizer_, torch.optim.LBFGS)
+            or self._batch_listeners_["on_grad_computed"]
+        ):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
+        return step
+
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):
             x = x["X"]
+        if (
+            isinstance(x, torch.Tensor)
+            and not fit_params
+            and x.device == self.module_.linear.weight.device
+        ):
+            # Batches from TensorBatchIterator are tensors on the device already.
+            return self.module_(x)
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        losses = self.criterion_(y_pred, y_true)
-        if isinstance(X, Mapping):
-            losses = losses * X["sample_weight"]
-        loss = losses.mean()
+        weighted = isinstance(X, Mapping)
+        reduction = "none" if weighted else "mean"
+        if self.criterion_.reduction != reduction:
+            self.criterion_.reduction = reduction
+        loss = self.criterion_(y_pred, y_true)
+        if weighted:
+            loss = (loss * X["sample_weight"]).mean()
         if self.alpha:
             weight = self.module_.linear.weight
             loss = loss + 0.5 * self.alpha * weight.pow(2).sum()
