@@ -1,4 +1,4 @@
-"""skorch callbacks that the estimator installs on every net it builds."""
+"""Divergence checks on the nets the estimator trains."""
 
 import math
 
@@ -6,6 +6,14 @@ import torch
 from skorch.callbacks import Callback
 
 from .exceptions import DivergenceError
+
+
+def _diverged(net, what):
+    return DivergenceError(
+        f"Training diverged: {what}. The learning rate (lr={net.lr}) is probably too "
+        "high for this data, or the features are on a very large scale. Lower lr, or "
+        "standardise X (e.g. with sklearn's StandardScaler)."
+    )
 
 
 class DivergenceGuard(Callback):
@@ -16,12 +24,7 @@ class DivergenceGuard(Callback):
             return
         loss = net.history[-1]["batches"][-1]["train_loss"]
         if not math.isfinite(loss):
-            raise DivergenceError(
-                f"The training loss became {loss} in epoch {len(net.history)}: "
-                f"training diverged. The learning rate (lr={net.lr}) is probably too "
-                "high for this data, or the features are on a very large scale. "
-                "Lower lr, or standardise X (e.g. with sklearn's StandardScaler)."
-            )
+            raise _diverged(net, f"the training loss became {loss} in epoch {len(net.history)}")
 
 
 def check_finite_weights(net):
@@ -32,9 +35,8 @@ def check_finite_weights(net):
     """
     for name, param in net.module_.named_parameters():
         if not torch.isfinite(param).all():
-            raise DivergenceError(
-                f"Training diverged: the last optimizer steps made {name} infinite or NaN "
-                f"although the loss was still finite. The learning rate (lr={net.lr}) is "
-                "probably too high for this data, or the features are on a very large "
-                "scale. Lower lr, or standardise X (e.g. with sklearn's StandardScaler)."
+            raise _diverged(
+                net,
+                f"the last optimizer steps made {name} infinite or NaN although the loss "
+                "was still finite",
             )

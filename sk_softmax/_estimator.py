@@ -316,9 +316,8 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                     )
             if self.early_stopping:
                 self._check_validation_split(y_encoded, len(classes))
-            weights = self._training_weights(X, y_encoded, classes, sample_weight)
-            device = resolve_device(self.device)
-            dataset = ArrayDataset(X, y_encoded, weights, device=device)
+            dataset = self._dataset(X, y_encoded, classes, sample_weight)
+            device = dataset.device
             net = self._build_net(
                 X.shape[1], len(classes), device, batch_size=self._batch_size(len(y))
             )
@@ -385,9 +384,8 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             X, y = self._validate_data(X, y, reset=first)
             classes = classes if first else self.classes_
             y_encoded = _encode(y, classes)
-            weights = self._training_weights(X, y_encoded, classes, sample_weight)
-            device = resolve_device(self.device)
-            dataset = ArrayDataset(X, y_encoded, weights, device=device)
+            dataset = self._dataset(X, y_encoded, classes, sample_weight)
+            device = dataset.device
             if first:
                 net = self._build_net(X.shape[1], len(classes), device, incremental=True)
                 net.initialize()
@@ -431,6 +429,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         if self.optimizer == "lbfgs":
             return n_samples
         return min(self.batch_size, n_samples)
+
+    def _dataset(self, X, y_encoded, classes, sample_weight):
+        weights = self._training_weights(X, y_encoded, classes, sample_weight)
+        return ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
 
     def _training_weights(self, X, y_encoded, classes, sample_weight):
         """Per-sample loss weights scaled to mean 1, or None when all are equal."""
