@@ -340,6 +340,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
 
         For data that arrives in chunks or does not fit in memory. Early
         stopping does not apply; every call is one pass over the given data.
+        The training settings (optimizer, ``lr``, ``alpha``, ...) are those of
+        the first call, which builds the net; later calls continue it, with its
+        optimizer state. Call ``fit`` to start over with new settings.
 
         Parameters
         ----------
