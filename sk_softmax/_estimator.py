@@ -28,6 +28,18 @@ from ._net import SoftmaxNet
 from ._optim import OPTIMIZERS, resolve_optimizer
 
 _SEED_MAX = np.iinfo(np.int32).max
+_RESERVED_CALLBACK_NAMES = frozenset(
+    {
+        "convergence",
+        "divergence_guard",
+        "epoch_timer",
+        "print_log",
+        "progress_bar",
+        "train_loss",
+        "valid_acc",
+        "valid_loss",
+    }
+)
 
 
 @contextmanager
@@ -61,6 +73,26 @@ def _check_object_labels(y):
         f"{example!r} of type "
         f"{type(example).__name__}); convert y to one type first, e.g. y.astype(int)."
     )
+
+
+def _continue_training(old, new, *, keep_optimizer_state):
+    """Give the freshly initialised net ``new`` the weights and history of ``old``.
+
+    With ``keep_optimizer_state``, the optimizer's state (e.g. Adam's moments)
+    carries over too when the optimizer class is unchanged, while its
+    hyperparameters (``lr``, ...) stay those of ``new``.
+    """
+    new.module_.load_state_dict(old.module_.state_dict())
+    new.history = copy.deepcopy(old.history)
+    new.iterator_train__generator.set_state(old.iterator_train__generator.get_state())
+    if keep_optimizer_state and type(new.optimizer_) is type(old.optimizer_):
+        settings = [
+            {key: value for key, value in group.items() if key != "params"}
+            for group in new.optimizer_.param_groups
+        ]
+        new.optimizer_.load_state_dict(old.optimizer_.state_dict())
+        for group, setting in zip(new.optimizer_.param_groups, settings, strict=True):
+            group.update(setting)
 
 
 def _encode(y, classes):
@@ -323,13 +355,14 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             )
             if warm:
                 net.initialize()
-                net.module_.load_state_dict(self.net_.module_.state_dict())
-                net.history = copy.deepcopy(self.net_.history)
+                _continue_training(self.net_, net, keep_optimizer_state=False)
+                epochs_before = len(net.history)
                 net.partial_fit(dataset, y_encoded)
             else:
+                epochs_before = 0
                 net.fit(dataset, y_encoded)
             check_finite_weights(net)
-            self._warn_if_not_converged(net)
+            self._warn_if_not_converged(net, len(net.history) - epochs_before)
             self.classes_ = classes
             self.net_ = net
         return self
@@ -339,10 +372,11 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         """Run one epoch over ``X`` and ``y``, continuing from the current weights.
 
         For data that arrives in chunks or does not fit in memory. Early
-        stopping does not apply; every call is one pass over the given data.
-        The training settings (optimizer, ``lr``, ``alpha``, ...) are those of
-        the first call, which builds the net; later calls continue it, with its
-        optimizer state. Call ``fit`` to start over with new settings.
+        stopping does not apply; every call is one pass over the given data,
+        with the current parameters (``lr``, ``alpha``, ... may change between
+        calls) and, while the optimizer stays the same, its state (e.g. Adam's
+        moments) carried over. Sample and class weights are taken as they are
+        here, not rescaled per call, so that a heavier chunk takes larger steps.
 
         Parameters
         ----------
@@ -387,14 +421,17 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             X, y = self._validate_data(X, y, reset=first)
             classes = classes if first else self.classes_
             y_encoded = _encode(y, classes)
-            dataset = self._dataset(X, y_encoded, classes, sample_weight)
-            device = dataset.device
-            if first:
-                net = self._build_net(X.shape[1], len(classes), device, incremental=True)
-                net.initialize()
-            else:
-                net = copy.deepcopy(self.net_)
-            net.set_params(batch_size=self._batch_size(len(y)))
+            dataset = self._dataset(X, y_encoded, classes, sample_weight, rescale=False)
+            net = self._build_net(
+                X.shape[1],
+                len(classes),
+                dataset.device,
+                batch_size=self._batch_size(len(y)),
+                incremental=True,
+            )
+            net.initialize()
+            if not first:
+                _continue_training(self.net_, net, keep_optimizer_state=True)
             net.partial_fit(dataset, y_encoded, epochs=1)
             check_finite_weights(net)
             self.classes_ = classes
@@ -429,16 +466,17 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             )
 
     def _batch_size(self, n_samples):
-        if self.optimizer == "lbfgs":
+        optimizer, _ = resolve_optimizer(self.optimizer, momentum=self.momentum)
+        if issubclass(optimizer, torch.optim.LBFGS):
             return n_samples
         return min(self.batch_size, n_samples)
 
-    def _dataset(self, X, y_encoded, classes, sample_weight):
-        weights = self._training_weights(X, y_encoded, classes, sample_weight)
+    def _dataset(self, X, y_encoded, classes, sample_weight, *, rescale=True):
+        weights = self._training_weights(X, y_encoded, classes, sample_weight, rescale=rescale)
         return ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
 
-    def _training_weights(self, X, y_encoded, classes, sample_weight):
-        """Per-sample loss weights scaled to mean 1, or None when all are equal."""
+    def _training_weights(self, X, y_encoded, classes, sample_weight, *, rescale=True):
+        """Per-sample loss weights (scaled to mean 1 with ``rescale``), or None."""
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(
@@ -463,7 +501,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 "The sample weights (times the class weights) are all zero: "
                 "at least one sample must have a positive weight."
             )
-        return (weights / mean).astype(np.float32)
+        if rescale:
+            weights = weights / mean
+        return weights.astype(np.float32)
 
     def _build_net(self, n_features, n_classes, device, *, batch_size=None, incremental=False):
         rng = check_random_state(self.random_state)
@@ -519,13 +559,21 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                     "callbacks must hold skorch callbacks or (name, callback) tuples, "
                     f"got {callback!r}."
                 )
+            if name in _RESERVED_CALLBACK_NAMES:
+                raise ValueError(
+                    f"The callback name {name!r} is taken by SoftmaxClassifier's own "
+                    f"callbacks ({', '.join(sorted(_RESERVED_CALLBACK_NAMES))}); give "
+                    "yours another name."
+                )
             instance = copy.deepcopy(instance)
             callbacks.append(instance if name is None else (name, instance))
         return callbacks
 
-    def _warn_if_not_converged(self, net):
+    def _warn_if_not_converged(self, net, epochs_run):
         stopper = dict(net.callbacks_)["convergence"]
-        if stopper.misses_ < stopper.patience:
+        # Fewer epochs than max_epochs without converging: a callback (or
+        # Ctrl-C, which skorch catches) stopped training, not the budget.
+        if epochs_run >= self.max_epochs and stopper.misses_ < stopper.patience:
             warnings.warn(
                 f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
                 f"before the {stopper.monitor} stopped improving by tol={self.tol}. "
@@ -647,12 +695,17 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
 
     @property
     def validation_scores_(self):
-        """Validation accuracy of each epoch with ``early_stopping``, else None."""
-        if self.net_.train_split is None:
+        """Validation accuracy of each epoch with ``early_stopping``, else None.
+
+        Epochs trained without a hold-out (before a warm start switched
+        ``early_stopping`` on, or by ``partial_fit``) count as NaN.
+        """
+        history = self.history_
+        if not any("valid_acc" in epoch for epoch in history):
             return None
-        return [float(score) for score in self.history_[:, "valid_acc"]]
+        return [float(epoch.get("valid_acc", np.nan)) for epoch in history]
 
     @property
     def best_validation_score_(self):
         scores = self.validation_scores_
-        return None if scores is None else max(scores)
+        return None if scores is None else float(np.nanmax(scores))

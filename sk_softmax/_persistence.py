@@ -268,7 +268,7 @@ def _write_zip_atomically(path, members):
 # ------------------------------------------------------------------ load
 
 
-def load(path: str | os.PathLike) -> SoftmaxClassifier:
+def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
     """Read a model written by :func:`dump`, running no code from the file.
 
     The file is parsed as a zip archive of JSON and safetensors only; the
@@ -281,6 +281,11 @@ def load(path: str | os.PathLike) -> SoftmaxClassifier:
     ----------
     path : str or os.PathLike
         A file written by :func:`dump`.
+    device : str or torch.device, default=None
+        Put the model on this device instead of the one it was dumped with,
+        like ``map_location`` of :func:`torch.load`; its ``device`` parameter
+        is set to it. E.g. ``device="cpu"`` reads a model trained on a GPU on a
+        machine without one.
 
     Returns
     -------
@@ -318,6 +323,8 @@ def load(path: str | os.PathLike) -> SoftmaxClassifier:
     with open(path, "rb") as file:
         try:
             meta, weights = _read_members(file)
+            if device is not None:
+                meta["params"]["device"] = _encode_param("device", device)
             return _rebuild(meta, weights)
         except _Refused as exc:
             raise ValueError(f"Refusing to load {path!r}: {exc}") from None

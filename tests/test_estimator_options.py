@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import recall_score
@@ -306,3 +307,62 @@ def test_standard_skorch_callbacks_pass_through(tmp_path, blobs):
     assert "train_acc" in clf.history_[-1]
     assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
     assert (tmp_path / "params.pt").exists()
+
+
+def test_partial_fit_after_early_stopping_trains_on_every_row(iris):
+    X, y = iris
+    clf = SoftmaxClassifier(early_stopping=True, max_epochs=3, random_state=0).fit(X, y)
+    clf.partial_fit(X, y)
+    last = clf.history_[-1]
+    assert sum(batch.get("train_batch_size", 0) for batch in last["batches"]) == len(y)
+    assert "valid_acc" not in last
+    clf.partial_fit(X[[0, 50, 100]], y[[0, 50, 100]])
+    assert clf.n_iter_ == 5
+    assert len(clf.validation_scores_) == 5 and np.isnan(clf.validation_scores_[-1])
+
+
+def test_partial_fit_uses_the_current_parameters(iris):
+    X, y = iris
+    clf = SoftmaxClassifier(lr=0.01, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    clf.set_params(lr=0.5, alpha=0.1)
+    clf.partial_fit(X, y)
+    assert clf.net_.lr == 0.5 and clf.net_.alpha == 0.1
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == 0.5
+    # Adam's moments carried over from the first call.
+    assert all(state["step"] == 2 * 1 for state in clf.net_.optimizer_.state.values())
+
+
+def test_partial_fit_takes_weights_as_they_are(iris):
+    X, y = iris
+    params = dict(optimizer="sgd", lr=0.01, init_std=0.0, random_state=0)
+    plain = SoftmaxClassifier(**params).partial_fit(X, y, classes=[0, 1, 2])
+    heavy = SoftmaxClassifier(**params).partial_fit(
+        X, y, classes=[0, 1, 2], sample_weight=np.full(len(y), 10.0)
+    )
+    assert np.linalg.norm(heavy.coef_) > 5 * np.linalg.norm(plain.coef_)
+
+
+def test_lbfgs_given_as_a_class_also_trains_full_batch(blobs):
+    X, y = blobs
+    clf = SoftmaxClassifier(optimizer=torch.optim.LBFGS, lr=1.0, batch_size=16, max_epochs=2)
+    assert clf.fit(X, y).history_[-1, "train_batch_count"] == 1
+
+
+def test_interrupted_training_is_not_reported_as_unconverged(blobs):
+    X, y = blobs
+
+    class Stop(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = SoftmaxClassifier(callbacks=[Stop()], random_state=0).fit(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_reserved_callback_names_are_refused(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="'print_log' is taken"):
+        SoftmaxClassifier(callbacks=[("print_log", EpochScoring("accuracy"))]).fit(X, y)

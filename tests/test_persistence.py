@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import safetensors.numpy
 import torch
+from sklearn.datasets import load_iris
 from skorch.callbacks import EpochScoring
 
 from sk_softmax import SoftmaxClassifier
@@ -456,3 +457,17 @@ def test_zip_bomb_is_refused_before_expanding(model_file):
 def test_missing_file_is_an_os_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "absent.zip")
+
+
+def test_load_can_move_a_gpu_model_to_the_cpu(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    model = SoftmaxClassifier(max_epochs=2, random_state=0).fit(X, y)
+    expected = model.predict_proba(X)
+    path = tmp_path / "gpu.zip"
+    dump(model.set_params(device="cuda"), path)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device"):
+            load(path)
+    restored = load(path, device="cpu")
+    assert restored.get_params()["device"] == "cpu"
+    np.testing.assert_allclose(restored.predict_proba(X), expected)

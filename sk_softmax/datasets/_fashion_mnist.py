@@ -130,6 +130,8 @@ def _download(filename, folder):
                 f"Downloaded {URL + filename} but its MD5 checksum is not the official "
                 f"{md5}; nothing was saved. Try again later."
             )
+        # mkstemp makes the file private (0600); the data is for everyone.
+        os.chmod(partial, 0o644)
         os.replace(partial, folder / filename)
     finally:
         partial.unlink(missing_ok=True)
