@@ -350,9 +350,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 self._check_validation_split(y_encoded, len(classes))
             dataset = self._dataset(X, y_encoded, classes, sample_weight)
             device = dataset.device
-            net = self._build_net(
-                X.shape[1], len(classes), device, batch_size=self._batch_size(len(y))
-            )
+            net = self._build_net(X.shape[1], len(classes), device, n_samples=len(y))
             if warm:
                 net.initialize()
                 _continue_training(self.net_, net, keep_optimizer_state=False)
@@ -426,7 +424,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 X.shape[1],
                 len(classes),
                 dataset.device,
-                batch_size=self._batch_size(len(y)),
+                n_samples=len(y),
                 incremental=True,
             )
             net.initialize()
@@ -465,12 +463,6 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 "Use more data, another validation_fraction, or early_stopping=False."
             )
 
-    def _batch_size(self, n_samples):
-        optimizer, _ = resolve_optimizer(self.optimizer, momentum=self.momentum)
-        if issubclass(optimizer, torch.optim.LBFGS):
-            return n_samples
-        return min(self.batch_size, n_samples)
-
     def _dataset(self, X, y_encoded, classes, sample_weight, *, rescale=True):
         weights = self._training_weights(X, y_encoded, classes, sample_weight, rescale=rescale)
         return ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
@@ -505,10 +497,19 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             weights = weights / mean
         return weights.astype(np.float32)
 
-    def _build_net(self, n_features, n_classes, device, *, batch_size=None, incremental=False):
+    def _build_net(self, n_features, n_classes, device, *, n_samples=None, incremental=False):
+        """The skorch net for this estimator's parameters.
+
+        With ``n_samples``, the batch size is clipped to it (L-BFGS trains
+        full-batch) in the net only, never in the parameter.
+        """
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
         optimizer, optimizer_kwargs = resolve_optimizer(self.optimizer, momentum=self.momentum)
+        batch_size = self.batch_size
+        if n_samples is not None:
+            full_batch = issubclass(optimizer, torch.optim.LBFGS)
+            batch_size = n_samples if full_batch else min(batch_size, n_samples)
         validate = self.early_stopping and not incremental
         train_split = None
         if validate:
@@ -527,7 +528,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
             alpha=self.alpha,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size if batch_size is None else batch_size,
+            batch_size=batch_size,
             iterator_train=TensorBatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
