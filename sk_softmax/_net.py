@@ -9,6 +9,10 @@ from skorch.callbacks import Callback
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
+class _StopTraining(KeyboardInterrupt):
+    """A callback ended training at an epoch's end (skorch's way: a KeyboardInterrupt)."""
+
+
 class SoftmaxNet(NeuralNetClassifier):
     """:class:`skorch.NeuralNetClassifier` with sample weights and an L2 penalty.
 
@@ -56,12 +60,54 @@ class SoftmaxNet(NeuralNetClassifier):
         return self
 
     def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_epoch_end":
+            return self._notify_epoch_end(**cb_kwargs)
         listeners = self._batch_listeners_.get(method_name)
         if listeners is None:
             return super().notify(method_name, **cb_kwargs)
         getattr(self, method_name)(self, **cb_kwargs)
         for cb in listeners:
             getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _notify_epoch_end(self, **cb_kwargs):
+        """Tell every callback that the epoch ended, then stop if one of them asked to.
+
+        skorch's callbacks (e.g. ``EarlyStopping``) end training by raising
+        ``KeyboardInterrupt`` from ``on_epoch_end``. Here the callbacks after
+        it still see the epoch, so the epoch table prints its last row and the
+        progress bar is closed, and the stop is recorded in ``stopped_by_``.
+        """
+        self.on_epoch_end(self, **cb_kwargs)
+        stopped_by = None
+        for name, cb in self.callbacks_:
+            try:
+                cb.on_epoch_end(self, **cb_kwargs)
+            except KeyboardInterrupt:
+                stopped_by = stopped_by or name
+        if stopped_by is not None:
+            self.stopped_by_ = stopped_by
+            raise _StopTraining
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's training loop; an interrupt in mid-epoch is kept for the caller.
+
+        skorch swallows every ``KeyboardInterrupt``. A callback's stop at an
+        epoch's end (:class:`_StopTraining`) ends training normally; any other
+        interrupt (Ctrl-C, or a callback raising it in mid-epoch) is stored
+        in ``interrupted_`` as ``(exception, epoch, batches done in that
+        epoch)``, so that the estimator can raise it once skorch has run
+        ``on_train_end``.
+        """
+        self.stopped_by_ = None
+        self.interrupted_ = None
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except _StopTraining:
+            raise
+        except KeyboardInterrupt as exc:
+            epoch = self.history[-1] if len(self.history) else {}
+            self.interrupted_ = (exc, len(self.history), len(epoch.get("batches", [])))
+            raise
 
     def _set_training(self, training=True):
         if self.module_.training != training or self.criterion_.training != training:

@@ -9,6 +9,7 @@ Axes it is given (or a new figure), returns what it drew on, and never calls
 import math
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 
 def _axes_grid(n, *, n_cols, ax, panel_size):
@@ -88,6 +89,7 @@ def plot_weights(
     (10, (8, 8))
     >>> plt.close("all")
     """
+    check_is_fitted(estimator)
     coef = estimator.coef_
     if coef.shape[1] != math.prod(image_shape):
         raise ValueError(

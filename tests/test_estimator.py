@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -65,15 +66,47 @@ def test_probabilities_are_softmax_of_logits(iris):
     np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
 
 
+def test_predictions_are_the_float64_affine_map_of_coef(iris):
+    X, y = iris
+    clf = SoftmaxClassifier(**FAST).fit(X, y)
+    assert clf.coef_.dtype == clf.intercept_.dtype == np.float64
+    expected = X @ clf.coef_.T + clf.intercept_
+    np.testing.assert_allclose(clf.decision_function(X), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.decision_function(sp.csr_matrix(X)), expected, rtol=1e-12, atol=1e-12
+    )
+    # The weights are the trained float32 ones, exactly.
+    np.testing.assert_array_equal(
+        clf.coef_, clf.net_.module_.linear.weight.detach().numpy().astype(np.float64)
+    )
+
+
+def test_predictions_do_not_depend_on_the_batch(digits_split):
+    X_train, X_test, y_train, _ = digits_split
+    clf = SoftmaxClassifier(**FAST).fit(X_train, y_train)
+    batch = clf.predict_proba(X_test)
+    rows = np.vstack([clf.predict_proba(X_test[i : i + 1]) for i in range(len(X_test))])
+    halves = np.vstack([clf.predict_proba(X_test[::2]), clf.predict_proba(X_test[1::2])])
+    np.testing.assert_allclose(rows, batch, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        halves[np.argsort(np.r_[0 : len(X_test) : 2, 1 : len(X_test) : 2])],
+        batch,
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
 def test_stops_when_converged_and_warns_when_not(blobs):
     X, y = blobs
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         clf = SoftmaxClassifier(lr=0.1, max_epochs=500, tol=1e-2, random_state=0).fit(X, y)
     assert clf.n_iter_ < 500
-    with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
+    with pytest.warns(ConvergenceWarning, match="max_epochs=3") as record:
         clf = SoftmaxClassifier(max_epochs=3, random_state=0).fit(X, y)
     assert clf.n_iter_ == 3
+    # The warning points at the caller's line, not into scikit-learn.
+    assert record[0].filename == __file__
 
 
 def test_batch_size_larger_than_data_trains_full_batch(blobs):
@@ -248,6 +281,24 @@ def test_verbose_one_prints_an_epoch_table(blobs, capsys):
     SoftmaxClassifier(verbose=1, **{**FAST, "max_epochs": 2}).fit(X, y)
     out = capsys.readouterr().out
     assert "epoch" in out and "train_loss" in out
+    assert "Training stopped after epoch 2: max_epochs=2 epochs ran out" in out
+
+
+def test_verbose_table_shows_the_epoch_where_training_stopped_itself(blobs, capsys):
+    X, y = blobs
+    clf = SoftmaxClassifier(
+        verbose=1, lr=0.1, tol=0.5, n_iter_no_change=2, max_epochs=100, random_state=0
+    ).fit(X, y)
+    out = capsys.readouterr().out
+    assert clf.n_iter_ < 100
+    rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] != []]
+    assert [int(r) for r in rows if r.isdigit()] == list(range(1, clf.n_iter_ + 1))
+    best = dict(clf.net_.callbacks_)["convergence"].best_epoch_
+    assert (
+        f"Training stopped after epoch {clf.n_iter_}: train_loss did not improve by "
+        f"tol=0.5 for n_iter_no_change=2 epochs (best: epoch {best})." in out
+    )
+    assert dict(clf.net_.callbacks_)["progress_bar"].pbar_.disable  # closed
 
 
 def test_user_callbacks_pass_through_and_stay_untouched(blobs):

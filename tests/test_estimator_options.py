@@ -11,7 +11,7 @@ import sklearn
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import recall_score
+from sklearn.metrics import get_scorer, recall_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -90,9 +90,11 @@ def test_sample_weight_is_routed_through_pipeline_and_grid_search(blobs):
     weights = np.where(y == 0, 0.0, 1.0)
     with sklearn.config_context(enable_metadata_routing=True):
         clf = SoftmaxClassifier(**FULL_BATCH).set_fit_request(sample_weight=True)
-        clf.set_score_request(sample_weight=True)
         scaler = StandardScaler().set_fit_request(sample_weight=False)
-        grid = GridSearchCV(make_pipeline(scaler, clf), {"softmaxclassifier__lr": [0.05]}, cv=2)
+        scoring = get_scorer("accuracy").set_score_request(sample_weight=True)
+        grid = GridSearchCV(
+            make_pipeline(scaler, clf), {"softmaxclassifier__lr": [0.05]}, cv=2, scoring=scoring
+        )
         grid.fit(X, y, sample_weight=weights)
     model = grid.best_estimator_[-1]
     # Class 0 had weight 0 everywhere: the model never learns to predict it.
@@ -207,6 +209,68 @@ def test_partial_fit_over_chunks_improves_the_score(digits_split):
         scores.append(clf.score(X_test, y_test))
     assert clf.n_iter_ == 32
     assert scores[-1] > scores[0] and scores[-1] > 0.9
+
+
+class _FailOnBatch(Callback):
+    """Raise ``error`` at the end of the ``batch``-th training batch."""
+
+    def __init__(self, error, batch=2):
+        self.error, self.batch = error, batch
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history[-1]["batches"]) == self.batch:
+            raise self.error
+
+
+def _diverging_chunk(clf, X, y):
+    clf.partial_fit(X / np.abs(X).max() * 1e38, y)
+
+
+def _failing_callback(clf, X, y):
+    clf.set_params(callbacks=[_FailOnBatch(RuntimeError("boom"))])
+    try:
+        clf.partial_fit(X, y)
+    finally:
+        clf.set_params(callbacks=None)
+
+
+def _interrupted_chunk(clf, X, y):
+    clf.set_params(callbacks=[_FailOnBatch(KeyboardInterrupt())])
+    try:
+        clf.partial_fit(X, y)
+    finally:
+        clf.set_params(callbacks=None)
+
+
+@pytest.mark.parametrize("fail", [_diverging_chunk, _failing_callback, _interrupted_chunk])
+def test_failed_partial_fit_leaves_the_stream_exactly_as_it_was(digits_split, fail):
+    X_train, _, y_train, _ = digits_split
+    chunks = np.array_split(np.arange(len(y_train)), 4)
+    params = dict(lr=0.01, batch_size=64, random_state=0)
+
+    def stream(failing_chunk=None):
+        clf = SoftmaxClassifier(**params)
+        for i, rows in enumerate(chunks):
+            if i == failing_chunk:
+                with pytest.raises((ValueError, RuntimeError, KeyboardInterrupt)):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", UserWarning)
+                        fail(clf, X_train[rows], y_train[rows])
+            clf.partial_fit(X_train[rows], y_train[rows], classes=np.arange(10))
+        return clf
+
+    clean, failed = stream(), stream(failing_chunk=2)
+    np.testing.assert_array_equal(failed.coef_, clean.coef_)
+    np.testing.assert_array_equal(failed.intercept_, clean.intercept_)
+    assert failed.loss_curve_ == clean.loss_curve_
+    for param, state in clean.net_.optimizer_.state.items():
+        other = failed.net_.optimizer_.state[
+            dict(failed.net_.module_.named_parameters())[
+                {id(p): n for n, p in clean.net_.module_.named_parameters()}[id(param)]
+            ]
+        ]
+        for key, value in state.items():
+            assert torch.equal(other[key], value), key
 
 
 def test_partial_fit_needs_classes_first_and_refuses_unseen_labels(blobs):
