@@ -240,11 +240,21 @@ def _encode_classes(classes):
     if not _CLASS_DTYPE.fullmatch(classes.dtype.str):
         raise ValueError(f"classes_ of dtype {classes.dtype} cannot be stored; use pickle.")
     convert = {"str": str, "int": int, "float": float, "bool": bool}[kind]
-    return {
-        "kind": kind,
-        "dtype": classes.dtype.str,
-        "values": [convert(c) for c in classes],
-    }
+    values = [convert(c) for c in classes]
+    dtype = classes.dtype
+    if dtype.kind == "U":  # as wide as the longest label, which load checks
+        dtype = np.asarray(values).dtype
+    return {"kind": kind, "dtype": dtype.str, "values": values}
+
+
+def _file_mode(path):
+    """The mode ``open(path, "w")`` would leave: the replaced file's, else 0o666 less the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write_zip_atomically(path, members):
@@ -259,6 +269,7 @@ def _write_zip_atomically(path, members):
                     zipfile.ZIP_STORED if name == _WEIGHTS else zipfile.ZIP_DEFLATED
                 )
                 archive.writestr(info, data)
+        os.chmod(tmp_path, _file_mode(path))
         os.replace(tmp_path, path)
     except BaseException:
         os.unlink(tmp_path)
@@ -582,10 +593,17 @@ def _decode_classes(encoded):
         raise _Refused("float classes must be finite.")
     if len(set(values)) != len(values) or sorted(values) != values:
         raise _Refused("classes must be sorted and distinct.")
-    dtype = np.dtype(dtype_str)
-    expected_kinds = {"str": "UO", "int": "iu", "float": "f", "bool": "b"}[kind]
-    if dtype.kind not in expected_kinds:
+    code = _CLASS_DTYPE.fullmatch(dtype_str).group(1)  # e.g. "U12", "i8", "O"
+    if code[0] not in {"str": "UO", "int": "iu", "float": "f", "bool": "b"}[kind]:
         raise _Refused(f"classes dtype {dtype_str!r} does not hold {kind} values.")
+    longest = max([1] + [len(v) for v in values]) if kind == "str" else 0
+    if code[0] == "U" and int(code[1:]) != longest:
+        # Checked before numpy sees the dtype: its width decides what is allocated.
+        raise _Refused(
+            f"classes dtype {dtype_str!r} is not the width of its values (the longest "
+            f"label has {longest} characters)."
+        )
+    dtype = np.dtype(dtype_str)
     try:
         if dtype.kind == "O":
             classes = np.empty(len(values), dtype=object)
@@ -615,8 +633,7 @@ def _restore_fitted(model, classes, feature_names, coef, intercept, history, dev
     }
     net.module_.load_state_dict(state, strict=True)
     net.history = history
-    model.classes_ = classes
     model.n_features_in_ = coef.shape[1]
     if feature_names is not None:
         model.feature_names_in_ = np.asarray(feature_names, dtype=object)
-    model.net_ = net
+    model._set_fitted(net, classes)

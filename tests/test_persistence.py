@@ -188,6 +188,28 @@ def test_dump_is_deterministic_and_replaces_atomically(iris_model, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.zip", "b.zip"]
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_dump_creates_files_with_the_umask_mode_like_open(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        dump(SoftmaxClassifier(), tmp_path / "model.zip")
+        with open(tmp_path / "plain", "w"):
+            pass
+    finally:
+        os.umask(old)
+    mode = os.stat(tmp_path / "model.zip").st_mode & 0o777
+    assert mode == os.stat(tmp_path / "plain").st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_dump_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    path = tmp_path / "model.zip"
+    dump(SoftmaxClassifier(), path)
+    os.chmod(path, 0o640)
+    dump(SoftmaxClassifier(lr=0.5), path)
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert load(path).lr == 0.5
+
+
 # ------------------------------------------------- what dump refuses
 
 
@@ -354,7 +376,7 @@ def test_newer_format_version_is_refused(model_file):
             lambda m: m["fitted"]["classes"].update(
                 kind="str", dtype="<U3", values=["a", "bb", "cccc"]
             ),
-            "do not fit dtype",
+            "not the width of its values",
         ),
         (lambda m: m["fitted"]["classes"].update(dtype="|i1", values=[0, 1, 300]), "do not fit"),
         (lambda m: m["fitted"]["classes"].update(values=[0, 1, 2.5]), "must all be JSON int"),
@@ -375,6 +397,26 @@ def test_tampered_meta_is_refused(model_file, change, message):
     tampered_meta(model_file, change)
     with pytest.raises(ValueError, match=message):
         load(model_file)
+
+
+@pytest.mark.parametrize("width", [999_999_999, 300_000_000, 30_000_000, 5])
+def test_string_classes_wider_than_their_values_are_refused(model_file, width):
+    # Each would make numpy allocate width * 4 bytes per class (up to 12 GB).
+    tampered_meta(
+        model_file,
+        lambda m: m["fitted"]["classes"].update(
+            kind="str", dtype=f"<U{width}", values=["a", "b", "c"]
+        ),
+    )
+    with pytest.raises(ValueError, match="not the width of its values"):
+        load(model_file)
+
+
+def test_string_classes_load_as_wide_as_their_longest_label(iris, tmp_path):
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = SoftmaxClassifier(**FAST).fit(X, labels)
+    assert round_trip(model, tmp_path).classes_.dtype == np.dtype("<U10")
 
 
 @pytest.mark.parametrize(
