@@ -41,6 +41,12 @@ def parse_args(argv=None):
     parser.add_argument(
         "--fraction", type=float, default=0.25, help="share of the training set for the search"
     )
+    parser.add_argument(
+        "--dashboard",
+        default=None,
+        metavar="ADDRESS",
+        help="serve the local cluster's dashboard there (e.g. :8787); off by default",
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
@@ -89,8 +95,14 @@ def main(argv=None):
     if args.scheduler:
         client = Client(args.scheduler)
     else:
+        # Without --dashboard: no dashboard, and the scheduler's own HTTP endpoints
+        # take any free port (dask's default would claim 8787).
         cluster = LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+            n_workers=args.workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=args.dashboard or ":0",
+            scheduler_kwargs={"dashboard": args.dashboard is not None},
         )
         client = Client(cluster)
     with client:

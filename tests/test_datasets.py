@@ -1,9 +1,11 @@
 import gzip
 import hashlib
 import os
+import socket
 import struct
 import subprocess
 import sys
+import urllib.error
 
 import numpy as np
 import pytest
@@ -89,7 +91,9 @@ def test_bunch_holds_scaled_pixels_labels_and_names(data_home, no_network):
     assert bunch.images.shape == (TRAIN_N, 28, 28) and bunch.images.dtype == np.float32
     assert np.shares_memory(bunch.data, bunch.images)
     np.testing.assert_array_equal(bunch.images, train_images.astype(np.float32) / np.float32(255))
-    np.testing.assert_array_equal(bunch.images[0, 0, :3], [0.0, 1.0, np.float32(128) / 255])
+    np.testing.assert_array_equal(
+        bunch.images[0, 0, :3], [0.0, 1.0, np.float32(128) / np.float32(255)]
+    )
     assert bunch.target.dtype == np.int64
     np.testing.assert_array_equal(bunch.target, np.arange(TRAIN_N))
     assert list(bunch.target_names[:2]) == ["T-shirt/top", "Trouser"]
@@ -190,16 +194,30 @@ def test_only_the_missing_file_is_downloaded(data_home, fake_downloader):
     assert [url.rsplit("/", 1)[-1] for url, _ in fake_downloader] == ["t10k-labels-idx1-ubyte.gz"]
 
 
-@pytest.mark.parametrize("error", [KeyboardInterrupt, ConnectionResetError])
-def test_interrupted_download_leaves_no_file(tmp_path, served, monkeypatch, error):
+@pytest.mark.parametrize(
+    "error, raised", [(KeyboardInterrupt, KeyboardInterrupt), (ConnectionResetError, OSError)]
+)
+def test_interrupted_download_leaves_no_file(tmp_path, served, monkeypatch, error, raised):
     def download_url(url, root, filename=None, md5=None):
         with open(os.path.join(root, filename), "wb") as file:
             file.write(served["train-images-idx3-ubyte.gz"][:100])
         raise error
 
     monkeypatch.setattr("torchvision.datasets.utils.download_url", download_url)
-    with pytest.raises(error):
+    with pytest.raises(raised):
         fetch_fashion_mnist(data_home=tmp_path)
+    assert os.listdir(tmp_path / "fashion-mnist") == []
+
+
+def test_offline_download_says_how_to_provide_the_files(tmp_path, monkeypatch):
+    def urlopen(*args, **kwargs):
+        raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
+
+    # The real torchvision download_url, with no network underneath it.
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    with pytest.raises(OSError, match="Downloading .* failed .*put the official files") as info:
+        fetch_fashion_mnist(data_home=tmp_path)
+    assert "SK_SOFTMAX_DATA" in str(info.value)
     assert os.listdir(tmp_path / "fashion-mnist") == []
 
 

@@ -123,8 +123,13 @@ def _download(filename, folder):
     try:
         try:
             download_url(URL + filename, folder, filename=partial.name, md5=md5)
-        except RuntimeError as exc:
-            raise OSError(f"Downloading {URL + filename} failed: {exc}") from exc
+        except (OSError, RuntimeError) as exc:  # urllib's URLError is an OSError
+            raise OSError(
+                f"Downloading {URL + filename} failed ({exc}). Without a connection, put "
+                f"the official files {', '.join(CHECKSUMS)} (from {URL} or any mirror; "
+                f"they are checked against their MD5) in {folder}, or point data_home or "
+                f"the environment variable {ENV_VAR} to a folder that holds {FOLDER}/."
+            ) from exc
         if not check_integrity(partial, md5):
             raise OSError(
                 f"Downloaded {URL + filename} but its MD5 checksum is not the official "
