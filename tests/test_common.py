@@ -19,8 +19,6 @@ def _expected_failed_checks(estimator):
     }
 
 
-@parametrize_with_checks(
-    [SoftmaxClassifier()], expected_failed_checks=_expected_failed_checks, xfail_strict=False
-)
+@parametrize_with_checks([SoftmaxClassifier()], expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
