@@ -1,19 +1,23 @@
 import gzip
 import hashlib
+import io
 import os
 import socket
 import struct
 import subprocess
 import sys
 import urllib.error
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from torchvision.datasets import FashionMNIST
 
-from sk_softmax.datasets import _fashion_mnist, fetch_fashion_mnist, get_data_home
+from sk_softmax.datasets import fetch_fashion_mnist, get_data_home
 
 TRAIN_N, TEST_N = 6, 4
-FILES = list(_fashion_mnist.CHECKSUMS)
+FILES = [name for name, _ in FashionMNIST.resources]
+MIRROR = FashionMNIST.mirrors[0]
 
 
 def _idx_gz(array, magic):
@@ -43,8 +47,8 @@ def _tiny_files():
 def served(monkeypatch):
     """The tiny files, with the loader's checksum table pointing at their MD5s."""
     contents, _, _ = _tiny_files()
-    for name, content in contents.items():
-        monkeypatch.setitem(_fashion_mnist.CHECKSUMS, name, hashlib.md5(content).hexdigest())
+    resources = [(name, hashlib.md5(content).hexdigest()) for name, content in contents.items()]
+    monkeypatch.setattr(FashionMNIST, "resources", resources)
     monkeypatch.delenv("SK_SOFTMAX_DATA", raising=False)
     return contents
 
@@ -66,19 +70,29 @@ def no_network(monkeypatch):
     monkeypatch.setattr("torchvision.datasets.utils.download_url", refuse)
 
 
+class _Response(io.BytesIO):
+    def __init__(self, url, content):
+        super().__init__(content)
+        self.url, self.length = url, len(content)
+
+
 @pytest.fixture
 def fake_downloader(monkeypatch, served):
-    """Replace torchvision's download_url by one that serves the tiny files."""
-    calls = []
+    """Serve the tiny files at the network boundary, under torchvision's real download_url.
 
-    def download_url(url, root, filename=None, md5=None):
-        calls.append((url, filename))
-        name = url.rsplit("/", 1)[-1]
-        with open(os.path.join(root, filename), "wb") as file:
-            file.write(served[name])
+    ``files`` maps a file name to the bytes served for it (the tiny files by
+    default); the GET requests made are recorded in ``calls``.
+    """
+    calls, files = [], dict(served)
 
-    monkeypatch.setattr("torchvision.datasets.utils.download_url", download_url)
-    return calls
+    def urlopen(request, *args, **kwargs):
+        url = request.full_url
+        if request.get_header("Method") != "HEAD":  # torchvision's redirect check
+            calls.append(url)
+        return _Response(url, files[url.rsplit("/", 1)[-1]])
+
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    return SimpleNamespace(calls=calls, files=files)
 
 
 # ------------------------------------------------------------- contents
@@ -159,7 +173,8 @@ def test_wrong_kind_of_idx_file_is_refused(data_home, served, monkeypatch, no_ne
     labels = served["train-labels-idx1-ubyte.gz"]
     (folder / "train-images-idx3-ubyte.gz").write_bytes(labels)
     md5 = hashlib.md5(labels).hexdigest()
-    monkeypatch.setitem(_fashion_mnist.CHECKSUMS, "train-images-idx3-ubyte.gz", md5)
+    resources = dict(FashionMNIST.resources) | {"train-images-idx3-ubyte.gz": md5}
+    monkeypatch.setattr(FashionMNIST, "resources", list(resources.items()))
     with pytest.raises(OSError, match="not an IDX file of the expected kind"):
         fetch_fashion_mnist(data_home=data_home)
 
@@ -180,18 +195,16 @@ def test_missing_files_are_downloaded_from_the_official_mirror(tmp_path, fake_do
     X, y = fetch_fashion_mnist(subset="all", data_home=tmp_path, return_X_y=True)
     assert X.shape == (TRAIN_N + TEST_N, 784)
     assert sorted(os.listdir(tmp_path / "fashion-mnist")) == sorted(FILES)
-    urls = [url for url, _ in fake_downloader]
-    assert urls == [_fashion_mnist.URL + name for name in FILES]
-    assert all(filename.endswith(".part") for _, filename in fake_downloader)
+    assert fake_downloader.calls == [MIRROR + name for name in FILES]
 
     fetch_fashion_mnist(subset="all", data_home=tmp_path)
-    assert len(fake_downloader) == len(FILES)
+    assert len(fake_downloader.calls) == len(FILES)
 
 
 def test_only_the_missing_file_is_downloaded(data_home, fake_downloader):
     (data_home / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
     fetch_fashion_mnist(subset="test", data_home=data_home)
-    assert [url.rsplit("/", 1)[-1] for url, _ in fake_downloader] == ["t10k-labels-idx1-ubyte.gz"]
+    assert fake_downloader.calls == [MIRROR + "t10k-labels-idx1-ubyte.gz"]
 
 
 @pytest.mark.parametrize(
@@ -221,13 +234,9 @@ def test_offline_download_says_how_to_provide_the_files(tmp_path, monkeypatch):
     assert os.listdir(tmp_path / "fashion-mnist") == []
 
 
-def test_download_with_wrong_checksum_is_not_kept(tmp_path, served, monkeypatch):
-    def download_url(url, root, filename=None, md5=None):
-        with open(os.path.join(root, filename), "wb") as file:
-            file.write(b"<html>mirror moved</html>")
-
-    monkeypatch.setattr("torchvision.datasets.utils.download_url", download_url)
-    with pytest.raises(OSError, match="train-images-idx3-ubyte.gz.*checksum"):
+def test_download_with_wrong_checksum_is_not_kept(tmp_path, fake_downloader):
+    fake_downloader.files["train-images-idx3-ubyte.gz"] = b"<html>mirror moved</html>"
+    with pytest.raises(OSError, match="train-images-idx3-ubyte.gz.*official MD5"):
         fetch_fashion_mnist(data_home=tmp_path)
     assert os.listdir(tmp_path / "fashion-mnist") == []
 
@@ -237,7 +246,7 @@ def test_torchvision_checksum_failure_becomes_oserror(tmp_path, served, monkeypa
         raise RuntimeError("File not found or corrupted.")
 
     monkeypatch.setattr("torchvision.datasets.utils.download_url", download_url)
-    with pytest.raises(OSError, match="Downloading .*train-images-idx3-ubyte.gz failed"):
+    with pytest.raises(OSError, match="Downloading train-images-idx3-ubyte.gz from .* failed"):
         fetch_fashion_mnist(data_home=tmp_path)
     assert os.listdir(tmp_path / "fashion-mnist") == []
 

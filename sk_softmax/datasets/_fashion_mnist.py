@@ -12,37 +12,11 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 
 ENV_VAR = "SK_SOFTMAX_DATA"
 FOLDER = "fashion-mnist"
-URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
-
-# Official file names and MD5 checksums (the same as torchvision.datasets.FashionMNIST).
-CHECKSUMS = {
-    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
-}
-
 _SUBSETS = {
     "train": [("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")],
     "test": [("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")],
 }
 _SUBSETS["all"] = _SUBSETS["train"] + _SUBSETS["test"]
-
-TARGET_NAMES = np.array(
-    [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ]
-)
-
 _IMAGES_MAGIC = 0x00000803
 _LABELS_MAGIC = 0x00000801
 
@@ -111,56 +85,67 @@ def get_data_home(data_home=None) -> Path:
     return Path(os.path.expanduser(data_home))
 
 
-def _download(filename, folder):
-    """Fetch ``filename`` into ``folder``: checksummed, atomically renamed into place."""
-    from torchvision.datasets.utils import check_integrity, download_url
+def _torchvision():
+    """torchvision's Fashion-MNIST: its mirrors, official files with their MD5s, class names."""
+    from torchvision.datasets import FashionMNIST
 
+    return FashionMNIST
+
+
+def _download(filename, md5, folder):
+    """Fetch ``filename`` into ``folder`` through torchvision, which checks its MD5.
+
+    It lands in a temporary file that is renamed into place once complete and
+    checked, so an interrupted or corrupt download never looks like the file.
+    """
+    from torchvision.datasets.utils import download_url
+
+    mirrors = _torchvision().mirrors
     folder.mkdir(parents=True, exist_ok=True)
-    md5 = CHECKSUMS[filename]
     fd, partial = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=folder)
     os.close(fd)
     partial = Path(partial)
     try:
-        try:
-            download_url(URL + filename, folder, filename=partial.name, md5=md5)
-        except (OSError, RuntimeError) as exc:  # urllib's URLError is an OSError
+        for mirror in mirrors:
+            try:
+                download_url(mirror + filename, folder, filename=partial.name, md5=md5)
+                break
+            except (OSError, RuntimeError) as exc:  # urllib's URLError is an OSError
+                error = exc
+        else:
             raise OSError(
-                f"Downloading {URL + filename} failed ({exc}). Without a connection, put "
-                f"the official files {', '.join(CHECKSUMS)} (from {URL} or any mirror; "
-                f"they are checked against their MD5) in {folder}, or point data_home or "
-                f"the environment variable {ENV_VAR} to a folder that holds {FOLDER}/."
-            ) from exc
-        if not check_integrity(partial, md5):
-            raise OSError(
-                f"Downloaded {URL + filename} but its MD5 checksum is not the official "
-                f"{md5}; nothing was saved. Try again later."
-            )
-        # mkstemp makes the file private (0600); the data is for everyone.
-        os.chmod(partial, 0o644)
+                f"Downloading {filename} from {', '.join(mirrors)} failed ({error}); the file "
+                f"must have the official MD5 {md5}. Without a connection, put the official "
+                f"files {', '.join(dict(_torchvision().resources))} in {folder}, or point "
+                f"data_home or the environment variable {ENV_VAR} to a folder that holds "
+                f"{FOLDER}/."
+            ) from error
+        os.chmod(partial, 0o644)  # mkstemp's 0600 would keep the data private
         os.replace(partial, folder / filename)
     finally:
         partial.unlink(missing_ok=True)
 
 
 def _checked_path(filename, folder, download_if_missing):
-    """Path of a verified copy of ``filename`` in ``folder``, downloading it if allowed."""
+    """Path of a copy of ``filename`` in ``folder`` with the official MD5, checked once."""
     from torchvision.datasets.utils import check_integrity
 
-    path = folder / filename
-    if not path.is_file():
-        if not download_if_missing:
+    path, md5 = folder / filename, dict(_torchvision().resources)[filename]
+    if path.is_file():
+        if not check_integrity(path, md5):
             raise OSError(
-                f"Fashion-MNIST file {filename} not found in {folder}. Put the official "
-                f"files {', '.join(CHECKSUMS)} there (from {URL}), point data_home or "
-                f"the environment variable {ENV_VAR} to the folder that holds "
-                f"{FOLDER}/, or pass download_if_missing=True."
+                f"{path} is corrupt or truncated: its MD5 checksum is not the official "
+                f"{md5}, so it was not used. Delete {path} and call fetch_fashion_mnist "
+                "again to re-download it."
             )
-        _download(filename, folder)
-    if not check_integrity(path, CHECKSUMS[filename]):
+    elif download_if_missing:
+        _download(filename, md5, folder)  # checked by the download itself
+    else:
         raise OSError(
-            f"{path} is corrupt or truncated: its MD5 checksum is not the official "
-            f"{CHECKSUMS[filename]}, so it was not used. Delete {path} and call "
-            "fetch_fashion_mnist again to re-download it."
+            f"Fashion-MNIST file {filename} not found in {folder}. Put the official files "
+            f"{', '.join(dict(_torchvision().resources))} there (from "
+            f"{_torchvision().mirrors[0]}), point data_home or the environment variable "
+            f"{ENV_VAR} to the folder that holds {FOLDER}/, or pass download_if_missing=True."
         )
     return path
 
@@ -275,6 +260,6 @@ def fetch_fashion_mnist(
         data=data,
         target=target,
         images=images,
-        target_names=TARGET_NAMES.copy(),
+        target_names=np.array(_torchvision().classes),
         DESCR=DESCR,
     )
