@@ -1,12 +1,11 @@
 """Softmax regression as a scikit-learn classifier, trained in PyTorch through skorch."""
 
+from ._batches import TensorBatchIterator
 from ._estimator import SoftmaxClassifier
-from ._iterator import TensorBatchIterator
 from ._module import SoftmaxRegression
 from ._persistence import dump, load
+from ._version import __version__
 from .exceptions import DivergenceError
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DivergenceError",

@@ -1,47 +1,21 @@
 """SoftmaxClassifier: multinomial logistic regression trained by skorch."""
 
-import copy
-import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 import torch
-from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import _check_partial_fit_first_call, check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-from skorch.callbacks import Callback, EarlyStopping, ProgressBar
-from skorch.dataset import ValidSplit
 
-from ._callbacks import DivergenceGuard, check_finite_weights
-from ._dataset import ArrayDataset
+from ._batches import ArrayDataset
 from ._device import resolve_device
-from ._iterator import TensorBatchIterator
-from ._module import SoftmaxRegression
-from ._net import SoftmaxNet
-from ._optim import OPTIMIZERS, resolve_optimizer
-
-_SEED_MAX = np.iinfo(np.int32).max
-_PREDICT_BLOCK = 1024  # rows converted to float64 at a time
-_RESERVED_CALLBACK_NAMES = frozenset(
-    {
-        "convergence",
-        "divergence_guard",
-        "epoch_timer",
-        "print_log",
-        "progress_bar",
-        "train_loss",
-        "valid_acc",
-        "valid_loss",
-    }
-)
+from ._optim import OPTIMIZERS
+from ._prediction import LinearSoftmaxMixin
+from ._training import build_net, stop_reason, train, warn_if_not_converged
 
 
 @contextmanager
@@ -77,75 +51,6 @@ def _check_object_labels(y):
     )
 
 
-def _continue_training(old, new, *, keep_optimizer_state):
-    """Give the freshly initialised net ``new`` the weights and history of ``old``.
-
-    With ``keep_optimizer_state``, the optimizer's state (e.g. Adam's moments)
-    carries over too when the optimizer class is unchanged, while its
-    hyperparameters (``lr``, ...) stay those of ``new``.
-    """
-    new.module_.load_state_dict(old.module_.state_dict())
-    new.history = copy.deepcopy(old.history)
-    new.iterator_train__generator.set_state(old.iterator_train__generator.get_state())
-    if keep_optimizer_state and type(new.optimizer_) is type(old.optimizer_):
-        settings = [
-            {key: value for key, value in group.items() if key != "params"}
-            for group in new.optimizer_.param_groups
-        ]
-        # A deep copy: load_state_dict keeps the very tensors it is given, and a
-        # failed call must leave the old optimizer's moments untouched.
-        new.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
-        for group, setting in zip(new.optimizer_.param_groups, settings, strict=True):
-            group.update(setting)
-
-
-def _affine(X, coef, intercept):
-    """``X @ coef.T + intercept`` in float64.
-
-    Dense rows are converted to float64 a block at a time: the block stays in
-    the cache, which is about 2.5 times faster than converting all of a
-    float32 ``X`` first, and never holds a float64 copy of it.
-    """
-    if sp.issparse(X):
-        return safe_sparse_dot(X, coef.T, dense_output=True) + intercept
-    out = np.empty((X.shape[0], coef.shape[0]))
-    for start in range(0, X.shape[0], _PREDICT_BLOCK):
-        rows = slice(start, start + _PREDICT_BLOCK)
-        out[rows] = X[rows].astype(np.float64, copy=False) @ coef.T
-    out += intercept
-    return out
-
-
-def _scaled_logits(X, coef, intercept):
-    """Logits, up to a constant per row, of rows whose logits overflow float64.
-
-    Each row is divided by its largest absolute value ``s`` and its logits
-    shifted so that the largest is 0: ``s * (z - max(z))`` with
-    ``z = x / s @ coef.T + intercept / s``. The softmax is unchanged by the
-    shift, and the shifted logits stay finite where the true ones overflow.
-    """
-    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    scale = np.abs(X).max(axis=1, keepdims=True)
-    scale[scale == 0] = 1.0
-    z = (X / scale) @ coef.T + intercept / scale
-    with np.errstate(over="ignore"):
-        return (z - z.max(axis=1, keepdims=True)) * scale
-
-
-def _raise_if_interrupted(net):
-    """Re-raise an interrupt that skorch swallowed, saying where training stood."""
-    if net.interrupted_ is None:
-        return
-    exc, epoch, batches = net.interrupted_
-    warnings.warn(
-        f"Training was interrupted in epoch {epoch}, after {batches} batch(es) of "
-        "that epoch; the SoftmaxClassifier is left as it was before this call.",
-        UserWarning,
-        stacklevel=4,
-    )
-    raise exc
-
-
 def _encode(y, classes):
     """Positions of the labels ``y`` in the sorted ``classes``; unknown labels are refused."""
     unseen = np.setdiff1d(y, classes)
@@ -158,7 +63,7 @@ def _encode(y, classes):
     return np.searchsorted(classes, y)
 
 
-class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
+class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     """Softmax (multinomial logistic) regression trained with PyTorch through skorch.
 
     The model is one linear layer, ``logits = X @ coef_.T + intercept_``,
@@ -394,40 +299,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         self : SoftmaxClassifier
             The fitted estimator.
         """
-        with _restored_on_error(self):
-            warm = self.warm_start and hasattr(self, "net_")
-            X, y = self._validate_data(X, y, reset=not warm)
-            if warm:
-                classes = self.classes_
-                y_encoded = _encode(y, classes)
-            else:
-                classes, y_encoded = np.unique(y, return_inverse=True)
-                if len(classes) < 2:
-                    raise ValueError(
-                        "SoftmaxClassifier needs samples of at least 2 classes in y; "
-                        f"got 1 class: {classes[0]!r}."
-                    )
-            if self.early_stopping:
-                self._check_validation_split(y_encoded, len(classes))
-            dataset = self._dataset(X, y_encoded, classes, sample_weight)
-            device = dataset.device
-            net = self._build_net(X.shape[1], len(classes), device, n_samples=len(y))
-            if warm:
-                net.initialize()
-                _continue_training(self.net_, net, keep_optimizer_state=False)
-                epochs_before = len(net.history)
-                net.partial_fit(dataset, y_encoded)
-            else:
-                epochs_before = 0
-                net.fit(dataset, y_encoded)
-            _raise_if_interrupted(net)
-            check_finite_weights(net)
-            epochs_run = len(net.history) - epochs_before
-            if self.verbose:
-                print(self._stop_reason(net, epochs_run))
-            self._warn_if_not_converged(net, epochs_run)
-            self._set_fitted(net, classes)
-        return self
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -457,51 +329,76 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         self : SoftmaxClassifier
             The updated estimator.
         """
+        return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
+
+    def _fit(self, X, y, *, sample_weight=None, classes=None, incremental):
+        """The one training path of ``fit``, ``warm_start`` and ``partial_fit``.
+
+        ``partial_fit`` runs one epoch, takes sample weights as they are and
+        carries the optimizer's state over; ``fit`` runs up to ``max_epochs``,
+        from scratch or (``warm_start``) from the current weights. A call that
+        raises leaves the estimator exactly as it was.
+        """
         with _restored_on_error(self):
-            first = not hasattr(self, "net_")
-            if first and classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: the "
-                    "model needs every label in advance (e.g. classes=np.unique(y_all))."
-                )
-            if classes is not None:
-                classes = np.unique(classes)
-                if not first and not np.array_equal(classes, self.classes_):
+            fitted = hasattr(self, "net_")
+            if incremental:
+                self._check_partial_fit_classes(classes)
+            going_on = fitted and (incremental or self.warm_start)
+            X, y = self._validate_data(X, y, reset=not going_on)
+            if incremental or going_on:
+                y_encoded = _encode(y, self.classes_)
+            else:
+                self.classes_, y_encoded = np.unique(y, return_inverse=True)
+                if len(self.classes_) < 2:
                     raise ValueError(
-                        f"classes={classes.tolist()!r} differs from classes_="
-                        f"{self.classes_.tolist()!r} of the earlier partial_fit calls."
+                        "SoftmaxClassifier needs samples of at least 2 classes in y; "
+                        f"got 1 class: {self.classes_[0]!r}."
                     )
-                if len(classes) < 2:
-                    raise ValueError("classes must hold at least 2 labels.")
-            if self.class_weight == "balanced":
-                raise ValueError(
-                    "class_weight='balanced' needs the class counts of all the data, "
-                    "which partial_fit never sees. Compute the weights once with "
-                    "sklearn.utils.class_weight.compute_class_weight and pass them "
-                    "as a dict."
-                )
-            X, y = self._validate_data(X, y, reset=first)
-            classes = classes if first else self.classes_
-            y_encoded = _encode(y, classes)
-            dataset = self._dataset(X, y_encoded, classes, sample_weight, rescale=False)
-            net = self._build_net(
+            n_classes = len(self.classes_)
+            if self.early_stopping and not incremental:
+                self._check_validation_split(y_encoded, n_classes)
+            weights = self._training_weights(X, y_encoded, sample_weight, rescale=not incremental)
+            dataset = ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
+            params = self.get_params(deep=False)
+            net = build_net(
+                params,
                 X.shape[1],
-                len(classes),
+                n_classes,
                 dataset.device,
                 n_samples=len(y),
-                incremental=True,
+                incremental=incremental,
             )
-            net.initialize()
-            if not first:
-                _continue_training(self.net_, net, keep_optimizer_state=True)
-            net.partial_fit(dataset, y_encoded, epochs=1)
-            _raise_if_interrupted(net)
-            check_finite_weights(net)
-            self._set_fitted(net, classes)
+            epochs_run = train(
+                net,
+                dataset,
+                y_encoded,
+                previous=self.net_ if going_on else None,
+                epochs=1 if incremental else None,
+            )
+            if not incremental:
+                if self.verbose:
+                    print(stop_reason(net, params, epochs_run))
+                warn_if_not_converged(net, params, epochs_run)
+            self._set_fitted(net)
         return self
 
-    def _set_fitted(self, net, classes):
-        self.classes_ = classes
+    def _check_partial_fit_classes(self, classes):
+        if not hasattr(self, "classes_") and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the "
+                "model needs every label in advance (e.g. classes=np.unique(y_all))."
+            )
+        if _check_partial_fit_first_call(self, classes) and len(self.classes_) < 2:
+            raise ValueError("classes must hold at least 2 labels.")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the class counts of all the data, "
+                "which partial_fit never sees. Compute the weights once with "
+                "sklearn.utils.class_weight.compute_class_weight and pass them "
+                "as a dict."
+            )
+
+    def _set_fitted(self, net):
         self.net_ = net
         linear = net.module_.linear
         self.coef_ = linear.weight.detach().cpu().numpy().astype(np.float64)
@@ -534,11 +431,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 "Use more data, another validation_fraction, or early_stopping=False."
             )
 
-    def _dataset(self, X, y_encoded, classes, sample_weight, *, rescale=True):
-        weights = self._training_weights(X, y_encoded, classes, sample_weight, rescale=rescale)
-        return ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
-
-    def _training_weights(self, X, y_encoded, classes, sample_weight, *, rescale=True):
+    def _training_weights(self, X, y_encoded, sample_weight, *, rescale):
         """Per-sample loss weights (scaled to mean 1 with ``rescale``), or None."""
         weights = None
         if sample_weight is not None:
@@ -546,6 +439,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         if self.class_weight is not None:
+            classes = self.classes_
             per_class = compute_class_weight(
                 self.class_weight, classes=classes, y=classes[y_encoded]
             )
@@ -567,186 +461,6 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         if rescale:
             weights = weights / mean
         return weights.astype(np.float32)
-
-    def _build_net(self, n_features, n_classes, device, *, n_samples=None, incremental=False):
-        """The skorch net for this estimator's parameters.
-
-        With ``n_samples``, the batch size is clipped to it (L-BFGS trains
-        full-batch) in the net only, never in the parameter.
-        """
-        rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
-        optimizer, optimizer_kwargs = resolve_optimizer(self.optimizer, momentum=self.momentum)
-        batch_size = self.batch_size
-        if n_samples is not None:
-            full_batch = issubclass(optimizer, torch.optim.LBFGS)
-            batch_size = n_samples if full_batch else min(batch_size, n_samples)
-        validate = self.early_stopping and not incremental
-        train_split = None
-        if validate:
-            train_split = ValidSplit(
-                self.validation_fraction, stratified=True, random_state=int(split_seed)
-            )
-        return SoftmaxNet(
-            module=SoftmaxRegression,
-            module__n_features=n_features,
-            module__n_classes=n_classes,
-            module__init_std=self.init_std,
-            module__random_state=int(init_seed),
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=optimizer,
-            lr=self.lr,
-            **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
-            alpha=self.alpha,
-            max_epochs=self.max_epochs,
-            batch_size=batch_size,
-            iterator_train=TensorBatchIterator,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
-            iterator_valid=TensorBatchIterator,
-            train_split=train_split,
-            classes=list(range(n_classes)),
-            callbacks=self._callbacks(validate),
-            device=device,
-            verbose=self.verbose,
-            **({} if self.verbose else {"callbacks__print_log": None}),
-        )
-
-    def _callbacks(self, validate):
-        stopping = EarlyStopping(
-            monitor="valid_acc" if validate else "train_loss",
-            lower_is_better=not validate,
-            patience=self.n_iter_no_change,
-            threshold=self.tol,
-            threshold_mode="abs",
-            load_best=validate,
-        )
-        callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
-        for callback in self.callbacks or []:
-            name, instance = callback if isinstance(callback, tuple) else (None, callback)
-            if not isinstance(instance, Callback):
-                raise ValueError(
-                    "callbacks must hold skorch callbacks or (name, callback) tuples, "
-                    f"got {callback!r}."
-                )
-            if name in _RESERVED_CALLBACK_NAMES:
-                raise ValueError(
-                    f"The callback name {name!r} is taken by SoftmaxClassifier's own "
-                    f"callbacks ({', '.join(sorted(_RESERVED_CALLBACK_NAMES))}); give "
-                    "yours another name."
-                )
-            instance = copy.deepcopy(instance)
-            callbacks.append(instance if name is None else (name, instance))
-        return callbacks
-
-    def _stop_reason(self, net, epochs_run):
-        """One line saying why ``fit`` ended training."""
-        done = f"Training stopped after epoch {len(net.history)}"
-        if net.stopped_by_ == "convergence":
-            stopper = dict(net.callbacks_)["convergence"]
-            kept = ", whose weights were restored" if stopper.load_best else ""
-            return (
-                f"{done}: {stopper.monitor} did not improve by tol={self.tol} for "
-                f"n_iter_no_change={self.n_iter_no_change} epochs (best: epoch "
-                f"{stopper.best_epoch_}{kept})."
-            )
-        if net.stopped_by_ is not None:
-            return f"{done}: the callback {net.stopped_by_!r} ended training."
-        return f"{done}: max_epochs={self.max_epochs} epochs ran out ({epochs_run} in this call)."
-
-    def _warn_if_not_converged(self, net, epochs_run):
-        # Fewer epochs than max_epochs: a callback stopped training, not the budget.
-        if epochs_run >= self.max_epochs and net.stopped_by_ is None:
-            stopper = dict(net.callbacks_)["convergence"]
-            warnings.warn(
-                f"SoftmaxClassifier stopped after max_epochs={self.max_epochs} epochs "
-                f"before the {stopper.monitor} stopped improving by tol={self.tol}. "
-                "Raise max_epochs or lr to train to convergence.",
-                ConvergenceWarning,
-                # warn <- this method <- fit <- scikit-learn's _fit_context <- the caller
-                stacklevel=4,
-            )
-
-    # -------------------------------------------------------------- predict
-
-    def _logits(self, X):
-        """Logits of ``X`` in float64, ``X @ coef_.T + intercept_``, like scikit-learn's
-        linear models: the same for a row whether it comes alone or in a batch."""
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False)
-        logits = _affine(X, self.coef_, self.intercept_)
-        overflow = ~np.isfinite(logits).all(axis=1)
-        if overflow.any():
-            logits[overflow] = _scaled_logits(X[overflow], self.coef_, self.intercept_)
-        return logits
-
-    def decision_function(self, X):
-        """Class scores (logits) of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
-            The logits. With two classes, the 1-D score of ``classes_[1]``
-            (its logit minus that of ``classes_[0]``), as scikit-learn's
-            scorers expect.
-        """
-        logits = self._logits(X)
-        if logits.shape[1] == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
-
-    def predict(self, X):
-        """Predict class labels of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``, of the same type as ``y`` in ``fit``.
-        """
-        indices = self._logits(X).argmax(axis=1)
-        return self.classes_[indices]
-
-    def predict_proba(self, X):
-        """Class probabilities of ``X``: the softmax of the logits.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``; each row sums to 1.
-        """
-        return softmax(self._logits(X), axis=1)
-
-    def predict_log_proba(self, X):
-        """Log of the class probabilities of ``X``, computed stably.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
-        """
-        return log_softmax(self._logits(X), axis=1)
 
     # ----------------------------------------------------- fitted attributes
 

@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback, Checkpoint, EpochScoring, LRScheduler
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax._dataset import ArrayDataset
+from sk_softmax._batches import ArrayDataset
 
 FULL_BATCH = dict(batch_size=10_000, lr=0.05, max_epochs=40, random_state=0)
 
@@ -281,7 +281,7 @@ def test_partial_fit_needs_classes_first_and_refuses_unseen_labels(blobs):
     clf.partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match=r"not in classes_"):
         clf.partial_fit(X, np.where(y == 2, 7, y))
-    with pytest.raises(ValueError, match="differs from classes_"):
+    with pytest.raises(ValueError, match="is not the same as on last call to partial_fit"):
         clf.partial_fit(X, y, classes=[0, 1, 2, 3])
     assert clf.n_iter_ == 1
 

@@ -1,0 +1,207 @@
+"""Building and driving the skorch net for a SoftmaxClassifier's parameters."""
+
+import copy
+import warnings
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from skorch.dataset import ValidSplit
+from skorch.history import History
+
+from ._batches import TensorBatchIterator
+from ._callbacks import DivergenceGuard, check_finite_weights
+from ._device import resolve_device
+from ._module import SoftmaxRegression
+from ._net import SoftmaxNet
+from ._optim import resolve_optimizer
+
+_SEED_MAX = np.iinfo(np.int32).max
+_OWN_CALLBACKS = ("divergence_guard", "convergence", "progress_bar")
+
+
+def build_net(params, n_features, n_classes, device, *, n_samples, incremental):
+    """The skorch net that trains a model with the estimator parameters ``params``.
+
+    The batch size is clipped to ``n_samples`` here, never in the parameter,
+    and L-BFGS trains full-batch. ``partial_fit`` (``incremental``) holds out no
+    validation data.
+    """
+    rng = check_random_state(params["random_state"])
+    init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
+    optimizer, optimizer_kwargs = resolve_optimizer(
+        params["optimizer"], momentum=params["momentum"]
+    )
+    full_batch = issubclass(optimizer, torch.optim.LBFGS)
+    validate = params["early_stopping"] and not incremental
+    train_split = None
+    if validate:
+        train_split = ValidSplit(
+            params["validation_fraction"], stratified=True, random_state=int(split_seed)
+        )
+    net = SoftmaxNet(
+        module=SoftmaxRegression,
+        module__n_features=n_features,
+        module__n_classes=n_classes,
+        module__init_std=params["init_std"],
+        module__random_state=int(init_seed),
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=optimizer,
+        lr=params["lr"],
+        **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
+        alpha=params["alpha"],
+        max_epochs=params["max_epochs"],
+        batch_size=n_samples if full_batch else min(params["batch_size"], n_samples),
+        iterator_train=TensorBatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
+        iterator_valid=TensorBatchIterator,
+        train_split=train_split,
+        classes=list(range(n_classes)),
+        device=device,
+        verbose=params["verbose"],
+        **({} if params["verbose"] else {"callbacks__print_log": None}),
+    )
+    net.callbacks = _callbacks(params, validate, net)
+    return net
+
+
+def _callbacks(params, validate, net):
+    stopping = EarlyStopping(
+        monitor="valid_acc" if validate else "train_loss",
+        lower_is_better=not validate,
+        patience=params["n_iter_no_change"],
+        threshold=params["tol"],
+        threshold_mode="abs",
+        load_best=validate,
+        sink=_silent,  # fit prints its own line on why training stopped
+    )
+    callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
+    if params["verbose"]:
+        callbacks.append(("progress_bar", ProgressBar()))
+    reserved = {name for name, _ in net.get_default_callbacks()} | set(_OWN_CALLBACKS)
+    for callback in params["callbacks"] or []:
+        name, instance = callback if isinstance(callback, tuple) else (None, callback)
+        if not isinstance(instance, Callback):
+            raise ValueError(
+                "callbacks must hold skorch callbacks or (name, callback) tuples, "
+                f"got {callback!r}."
+            )
+        if name in reserved:
+            raise ValueError(
+                f"The callback name {name!r} is taken by SoftmaxClassifier's own "
+                f"callbacks ({', '.join(sorted(reserved))}); give yours another name."
+            )
+        instance = copy.deepcopy(instance)
+        callbacks.append(instance if name is None else (name, instance))
+    return callbacks
+
+
+def net_with_weights(params, coef, intercept, history):
+    """An initialised net holding the given weights and epoch history, as ``fit`` builds it.
+
+    Its initial weights are overwritten, so it is seeded instead of drawing
+    from numpy's global random state.
+    """
+    device = resolve_device(params["device"])
+    params = {**params, "random_state": 0}
+    net = build_net(params, coef.shape[1], len(coef), device, n_samples=1, incremental=False)
+    net.initialize()
+    with torch.no_grad():
+        net.module_.linear.weight.copy_(torch.from_numpy(coef))
+        net.module_.linear.bias.copy_(torch.from_numpy(intercept))
+    net.history = History(history)
+    return net
+
+
+def _silent(*args, **kwargs):
+    pass
+
+
+def train(net, dataset, y, *, previous=None, epochs=None):
+    """Train ``net`` on ``dataset``, from scratch or going on from the net ``previous``.
+
+    Going on, the new net takes ``previous``'s weights, history and minibatch
+    order, and with ``epochs`` (``partial_fit``) its optimizer state as well;
+    ``previous`` itself is never changed. An interrupt that skorch swallowed
+    is raised again, and non-finite weights raise ``DivergenceError``.
+    Returns the number of epochs this call ran.
+    """
+    net.initialize()
+    if previous is not None:
+        _continue(previous, net, keep_optimizer_state=epochs is not None)
+    before = len(net.history)
+    net.partial_fit(dataset, y, epochs=epochs)
+    epochs_run = len(net.history) - before
+    _raise_if_interrupted(net)
+    check_finite_weights(net)
+    return epochs_run
+
+
+def _continue(old, new, *, keep_optimizer_state):
+    """Give the freshly initialised net ``new`` the weights and history of ``old``.
+
+    With ``keep_optimizer_state``, the optimizer's state (e.g. Adam's moments)
+    carries over too when the optimizer class is unchanged, while its
+    hyperparameters (``lr``, ...) stay those of ``new``. Everything is copied:
+    a failed call must leave ``old`` as it was.
+    """
+    new.module_.load_state_dict(old.module_.state_dict())
+    new.history = copy.deepcopy(old.history)
+    new.iterator_train__generator.set_state(old.iterator_train__generator.get_state())
+    if keep_optimizer_state and type(new.optimizer_) is type(old.optimizer_):
+        settings = [
+            {key: value for key, value in group.items() if key != "params"}
+            for group in new.optimizer_.param_groups
+        ]
+        # load_state_dict keeps the very tensors it is given: hand it copies.
+        new.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
+        for group, setting in zip(new.optimizer_.param_groups, settings, strict=True):
+            group.update(setting)
+
+
+def _raise_if_interrupted(net):
+    """Re-raise an interrupt that skorch swallowed, saying where training stood."""
+    if net.interrupted_ is None:
+        return
+    exc, epoch, batches = net.interrupted_
+    warnings.warn(
+        f"Training was interrupted in epoch {epoch}, after {batches} batch(es) of "
+        "that epoch; the SoftmaxClassifier is left as it was before this call.",
+        UserWarning,
+        # warn <- here <- train <- _fit <- fit <- scikit-learn's _fit_context <- the caller
+        stacklevel=6,
+    )
+    raise exc
+
+
+def stop_reason(net, params, epochs_run):
+    """One line saying why ``fit`` ended training."""
+    done = f"Training stopped after epoch {len(net.history)}"
+    if net.stopped_by_ == "convergence":
+        stopper = dict(net.callbacks_)["convergence"]
+        kept = ", whose weights were restored" if stopper.load_best else ""
+        return (
+            f"{done}: {stopper.monitor} did not improve by tol={params['tol']} for "
+            f"n_iter_no_change={params['n_iter_no_change']} epochs (best: epoch "
+            f"{stopper.best_epoch_}{kept})."
+        )
+    if net.stopped_by_ is not None:
+        return f"{done}: the callback {net.stopped_by_!r} ended training."
+    return f"{done}: max_epochs={params['max_epochs']} epochs ran out ({epochs_run} in this call)."
+
+
+def warn_if_not_converged(net, params, epochs_run):
+    """``ConvergenceWarning`` when ``max_epochs`` ran out; a callback's stop is no failure."""
+    if epochs_run >= params["max_epochs"] and net.stopped_by_ is None:
+        stopper = dict(net.callbacks_)["convergence"]
+        warnings.warn(
+            f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
+            f"before the {stopper.monitor} stopped improving by tol={params['tol']}. "
+            "Raise max_epochs or lr to train to convergence.",
+            ConvergenceWarning,
+            # warn <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
+            stacklevel=5,
+        )

@@ -1,0 +1,3 @@
+"""The package's version, read by pyproject.toml and written into model files."""
+
+__version__ = "0.2.0"
