@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
 from sk_softmax import TensorBatchIterator
+from sk_softmax._batches import ArrayDataset
 
 
 @pytest.fixture
@@ -64,5 +67,34 @@ def test_subset_selects_its_rows(dataset):
 
 
 def test_other_datasets_are_refused():
-    with pytest.raises(TypeError, match="TensorDataset"):
+    with pytest.raises(TypeError, match="TensorDataset, sk_softmax's ArrayDataset"):
         TensorBatchIterator([(1, 2)], batch_size=1)
+
+
+# ------------------------------------------------------------ ArrayDataset
+
+
+def test_array_dataset_shares_memory_with_float32_input():
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    dataset = ArrayDataset(X, np.arange(6), device="cpu")
+    assert dataset.X.data_ptr() == X.ctypes.data and len(dataset) == 6
+
+
+def test_weighted_batches_follow_skorchs_convention():
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    dataset = ArrayDataset(X, np.arange(6), np.linspace(1, 2, 6), device="cpu")
+    inputs, y = dataset.batch(torch.tensor([4, 1]))
+    assert y.tolist() == [4, 1]
+    assert torch.equal(inputs["X"], torch.tensor([[8.0, 9.0], [2.0, 3.0]]))
+    assert inputs["sample_weight"].dtype == torch.float32
+    assert inputs["sample_weight"].tolist() == pytest.approx([1.8, 1.2])
+
+
+def test_sparse_rows_become_sparse_tensors_never_dense_copies():
+    X = sp.random(50, 1000, density=0.01, format="csr", dtype=np.float32, random_state=0)
+    dataset = ArrayDataset(X, np.zeros(50, dtype=np.int64), device="cpu")
+    batch, _ = dataset.batch(slice(10, 20))
+    assert batch.layout == torch.sparse_coo
+    np.testing.assert_array_equal(batch.to_dense().numpy(), X[10:20].toarray())
+    rows, _ = next(iter(TensorBatchIterator(dataset, batch_size=7)))
+    assert rows.shape == (7, 1000)

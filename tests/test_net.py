@@ -69,3 +69,68 @@ def test_an_interrupt_is_not_a_convergence_failure(blobs):
         warnings.simplefilter("error", ConvergenceWarning)
         clf = SoftmaxClassifier(callbacks=[_InterruptAt(2)], **PARAMS).fit(X, y)
     assert clf.n_iter_ == 2
+
+
+def _nets(X, y, **kwargs):
+    """A SoftmaxNet and a stock skorch NeuralNetClassifier, configured alike."""
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from sk_softmax import SoftmaxRegression, TensorBatchIterator
+    from sk_softmax._net import SoftmaxNet
+
+    common = dict(
+        module=SoftmaxRegression,
+        module__n_features=X.shape[1],
+        module__n_classes=3,
+        module__random_state=0,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD,
+        lr=0.05,
+        max_epochs=4,
+        batch_size=16,
+        iterator_train=TensorBatchIterator,
+        iterator_train__shuffle=True,
+        train_split=None,
+        verbose=0,
+        **kwargs,
+    )
+    generator = lambda: torch.Generator().manual_seed(0)  # noqa: E731
+    ours = SoftmaxNet(**common, iterator_train__generator=generator())
+    stock = NeuralNetClassifier(**common, iterator_train__generator=generator())
+    return ours, stock
+
+
+class _GradNorms(Callback):
+    """Listens to ``on_grad_computed``, which makes the net build skorch's closure."""
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"callbacks": "disable"},
+        {"callbacks": [_GradNorms()]},  # one instance in both nets: it counts both
+        {"optimizer__momentum": 0.9},
+    ],
+    ids=["defaults", "callbacks-disabled", "grad-listener", "momentum"],
+)
+def test_the_trimmed_path_trains_the_same_weights_as_stock_skorch(blobs, config):
+    import torch
+
+    from sk_softmax._batches import ArrayDataset
+
+    X, y = blobs
+    dataset = ArrayDataset(X.astype(np.float32), y, device="cpu")
+    ours, stock = _nets(X, y, **config)
+    ours.fit(dataset, y)
+    stock.fit(dataset, y)
+    for a, b in zip(ours.module_.parameters(), stock.module_.parameters(), strict=True):
+        assert torch.equal(a, b)
+    if config.get("callbacks") != "disable":
+        assert ours.history[:, "train_loss"] == stock.history[:, "train_loss"]
+    if "callbacks" in config and config["callbacks"] != "disable":
+        assert dict(ours.callbacks_)["_GradNorms"].calls_ == 2 * 4 * 10  # 2 nets, 4 epochs

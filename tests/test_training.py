@@ -1,0 +1,117 @@
+"""Building and driving the skorch net: batch sizes, splits, callbacks, carrying training over."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import EpochScoring
+
+from sk_softmax import SoftmaxClassifier
+from sk_softmax._batches import ArrayDataset
+from sk_softmax._training import (
+    build_net,
+    net_with_weights,
+    stop_reason,
+    train,
+    warn_if_not_converged,
+)
+
+
+def params(**changes):
+    return {**SoftmaxClassifier(random_state=0).get_params(deep=False), **changes}
+
+
+def net_for(X, y, incremental=False, **changes):
+    return build_net(
+        params(**changes), X.shape[1], 3, "cpu", n_samples=len(y), incremental=incremental
+    )
+
+
+@pytest.fixture
+def data(blobs):
+    X, y = blobs
+    return ArrayDataset(X.astype(np.float32), y, device="cpu"), X, y
+
+
+def test_batch_size_is_clipped_in_the_net_only(data):
+    _, X, y = data
+    p = params(batch_size=1000)
+    net = build_net(p, X.shape[1], 3, "cpu", n_samples=len(y), incremental=False)
+    assert net.batch_size == len(y) and p["batch_size"] == 1000
+    assert net_for(X, y, optimizer="lbfgs", batch_size=8).batch_size == len(y)
+    assert net_for(X, y, batch_size=8).batch_size == 8
+
+
+def test_only_fit_with_early_stopping_holds_out_data(data):
+    _, X, y = data
+    assert net_for(X, y).train_split is None
+    assert net_for(X, y, early_stopping=True).train_split is not None
+    assert net_for(X, y, incremental=True, early_stopping=True).train_split is None
+
+
+def test_skorch_default_callback_names_are_reserved(data):
+    _, X, y = data
+    for name in ("epoch_timer", "train_loss", "valid_acc", "print_log", "convergence"):
+        with pytest.raises(ValueError, match=f"'{name}' is taken"):
+            net_for(X, y, callbacks=[(name, EpochScoring("accuracy"))])
+    with pytest.raises(ValueError, match="skorch callbacks"):
+        net_for(X, y, callbacks=["not a callback"])
+
+
+def test_user_callbacks_are_copied(data):
+    _, X, y = data
+    scoring = EpochScoring("accuracy", name="acc")
+    net = net_for(X, y, callbacks=[scoring])
+    assert all(cb is not scoring for cb in net.callbacks if not isinstance(cb, tuple))
+
+
+def test_going_on_leaves_the_previous_net_untouched(data):
+    dataset, X, y = data
+    first = net_for(X, y, optimizer="adam")
+    train(first, dataset, y, epochs=2)
+    weights = first.module_.linear.weight.detach().clone()
+    state = {k: v.clone() for k, v in first.optimizer_.state_dict()["state"][0].items()}
+    second = net_for(X, y, optimizer="adam")
+    assert train(second, dataset, y, previous=first, epochs=3) == 3
+    assert len(second.history) == 5
+    assert torch.equal(first.module_.linear.weight, weights)
+    for key, value in first.optimizer_.state_dict()["state"][0].items():
+        assert torch.equal(value, state[key])
+    # partial_fit (epochs given) carries Adam's moments over; a warm start does not.
+    assert second.optimizer_.state_dict()["state"][0]["step"] == 2 + 3  # one batch an epoch
+    third = net_for(X, y, optimizer="adam")
+    train(third, dataset, y, previous=first)
+    assert third.optimizer_.state_dict()["state"][0]["step"] == len(third.history) - 2
+
+
+def test_stop_reasons_and_the_convergence_warning(data):
+    dataset, X, y = data
+    p = params(max_epochs=3)
+    net = net_for(X, y, max_epochs=3)
+    with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
+        warn_if_not_converged(net, p, train(net, dataset, y))
+    assert stop_reason(net, p, 3) == (
+        "Training stopped after epoch 3: max_epochs=3 epochs ran out (3 in this call)."
+    )
+    p = params(tol=10.0, n_iter_no_change=2)
+    net = net_for(X, y, tol=10.0, n_iter_no_change=2)
+    epochs = train(net, dataset, y)
+    assert epochs == 3  # the first epoch sets the best loss; two more fail to beat it by 10
+    assert stop_reason(net, p, epochs).startswith(
+        "Training stopped after epoch 3: train_loss did not improve by tol=10.0 for "
+        "n_iter_no_change=2 epochs (best: epoch 1)"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_not_converged(net, p, epochs)
+
+
+def test_net_with_weights_holds_them_exactly():
+    coef = np.arange(12, dtype=np.float32).reshape(3, 4)
+    intercept = np.array([1.0, -1.0, 0.5], dtype=np.float32)
+    net = net_with_weights(params(), coef, intercept, [{"epoch": 1, "train_loss": 0.5}])
+    assert np.array_equal(net.module_.linear.weight.detach().numpy(), coef)
+    assert np.array_equal(net.module_.linear.bias.detach().numpy(), intercept)
+    assert net.history[:, "train_loss"] == [0.5]
