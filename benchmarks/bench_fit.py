@@ -5,6 +5,7 @@ timed as the median of ``--reps`` fits::
 
     python benchmarks/bench_fit.py --data-home /path/to/data --reps 5
     python benchmarks/bench_fit.py --data-home /path/to/data --scaling
+    python benchmarks/bench_fit.py --data-home /path/to/data --overrides
 
 ``--data-home`` is the folder that holds ``fashion-mnist/`` with the four
 official gzipped IDX files. Peak memory is the growth of the process's resident
@@ -14,12 +15,12 @@ after it (elsewhere a thread samples the RSS every millisecond with psutil).
 It counts memory the process did not already hold: buffers of a few MB reuse
 heap pages freed by earlier fits and show as 0, while a copy of X (far above
 glibc's mmap threshold) always shows in full. ``--threads 1`` gives steadier
-timings when other processes share the cores.
+timings when other processes share the cores. ``--overrides`` times the fit
+with each of SoftmaxNet's per-batch overrides swapped for stock skorch's.
 """
 
 import argparse
 import gc
-import gzip
 import os
 import platform
 import statistics
@@ -27,7 +28,6 @@ import sys
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -40,6 +40,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from sk_softmax import SoftmaxClassifier
+from sk_softmax._device import resolve_device
+from sk_softmax._net import SoftmaxNet
+from sk_softmax.datasets import fetch_fashion_mnist
 
 SEED = 0
 CHAPTER = dict(lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd", init_std=0.01)
@@ -49,47 +52,17 @@ FAST = dict(lr=0.002, max_epochs=10, batch_size=128, optimizer="adam")
 FAST_NAME = "SoftmaxClassifier (Adam lr 0.002, batch 128, 10 epochs)"
 REFERENCE = "SoftmaxClassifier (chapter)"
 MIB = 2**20
+OVERRIDES = ("_set_training", "train_step")
 
 
 # ---------------------------------------------------------------- data
 
 
-def _read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-def _load_idx(subset, data_home):
-    prefix = {"train": "train", "test": "t10k"}[subset]
-    folder = Path(data_home or os.environ.get("SK_SOFTMAX_DATA", "~/sk_softmax_data"))
-    folder = folder.expanduser() / "fashion-mnist"
-    images = _read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
-    labels = _read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
-    X = images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
-    return X, labels.astype(np.int64)
-
-
 def load_fashion_mnist(subset, data_home):
-    """``(X, y)``: X float32 in [0, 1] of shape (n, 784), y int64.
-
-    Uses ``sk_softmax.datasets.fetch_fashion_mnist`` when the package has it,
-    else reads the IDX files directly.
-    """
-    try:
-        from sk_softmax.datasets import fetch_fashion_mnist
-    except ImportError:
-        X, y = _load_idx(subset, data_home)
-        source = "IDX parser in this script"
-    else:
-        X, y = fetch_fashion_mnist(
-            subset=subset, data_home=data_home, download_if_missing=False, return_X_y=True
-        )
-        source = "sk_softmax.datasets.fetch_fashion_mnist"
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    return X, np.asarray(y).astype(np.int64), source
+    """``(X, y)``: X float32 in [0, 1] of shape (n, 784), y int64."""
+    return fetch_fashion_mnist(
+        subset=subset, data_home=data_home, download_if_missing=False, return_X_y=True
+    )
 
 
 # -------------------------------------------------------------- memory
@@ -161,51 +134,48 @@ class TorchLinear:
         return torch.softmax(logits, dim=1).cpu().numpy()
 
 
-def _chapter_model(n_features, n_classes, generator, device):
-    model = nn.Linear(n_features, n_classes)
+def _chapter_loop(X, y, device, batches):
+    """10 epochs of the chapter's SGD on an ``nn.Linear``; ``batches(generator)`` yields them."""
+    generator = torch.Generator().manual_seed(SEED)
+    model = nn.Linear(X.shape[1], int(y.max()) + 1)
     with torch.no_grad():
         model.weight.normal_(0.0, 0.01, generator=generator)
         model.bias.zero_()
-    return model.to(device)
-
-
-def fit_hand_loop(X, y, device):
-    """10 epochs of minibatch SGD over shuffled slices of whole tensors."""
-    generator = torch.Generator().manual_seed(SEED)
-    X_t, y_t = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
-    model = _chapter_model(X.shape[1], int(y.max()) + 1, generator, device)
+    model = model.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     loss_fn = nn.CrossEntropyLoss()
-    n = len(X_t)
     for _ in range(10):
-        order = torch.randperm(n, generator=generator).to(device)
-        for start in range(0, n, 256):
-            rows = order[start : start + 256]
-            loss = loss_fn(model(X_t[rows]), y_t[rows])
+        for X_batch, y_batch in batches(generator):
+            loss = loss_fn(model(X_batch.to(device)), y_batch.to(device))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             loss.item()
     return TorchLinear(model, device)
+
+
+def fit_hand_loop(X, y, device):
+    """Minibatch SGD over shuffled slices of whole tensors."""
+    X_t, y_t = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
+
+    def batches(generator):
+        order = torch.randperm(len(X_t), generator=generator).to(device)
+        for start in range(0, len(X_t), 256):
+            rows = order[start : start + 256]
+            yield X_t[rows], y_t[rows]
+
+    return _chapter_loop(X, y, device, batches)
 
 
 def fit_dataloader_loop(X, y, device):
     """The book chapter's loop: TensorDataset + DataLoader(shuffle=True)."""
-    generator = torch.Generator().manual_seed(SEED)
     dataset = TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
-    loader = DataLoader(dataset, batch_size=256, shuffle=True, generator=generator)
-    model = _chapter_model(X.shape[1], int(y.max()) + 1, generator, device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    loss_fn = nn.CrossEntropyLoss()
-    for _ in range(10):
-        for X_batch, y_batch in loader:
-            X_batch, y_batch = X_batch.to(device), y_batch.to(device)
-            loss = loss_fn(model(X_batch), y_batch)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss.item()
-    return TorchLinear(model, device)
+    return _chapter_loop(
+        X,
+        y,
+        device,
+        lambda generator: DataLoader(dataset, batch_size=256, shuffle=True, generator=generator),
+    )
 
 
 class LinearModule(nn.Module):
@@ -301,7 +271,7 @@ def measure(name, fit, data, reps):
     }
 
 
-def print_environment(device, source):
+def print_environment(device):
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -312,8 +282,7 @@ def print_environment(device, source):
     print(f"device: {device}   torch {torch.__version__}   threads: {torch.get_num_threads()}")
     print(f"CPU: {cpu} ({os.cpu_count()} logical cores)   platform: {platform.platform()}")
     print(
-        f"skorch {skorch.__version__}   scikit-learn {sklearn.__version__}   "
-        f"numpy {np.__version__}   data: {source}"
+        f"skorch {skorch.__version__}   scikit-learn {sklearn.__version__}   numpy {np.__version__}"
     )
 
 
@@ -415,6 +384,44 @@ def print_scaling(X_train, y_train, device, reps):
         del X
 
 
+def print_overrides(X_train, y_train, device, reps):
+    """Fit time with each SoftmaxNet override swapped for stock skorch's, side by side."""
+    from sklearn.datasets import make_classification
+
+    X_small, y_small = make_classification(
+        60_000, 20, n_informative=10, n_classes=5, random_state=SEED
+    )
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    cases = {
+        "chapter (784 features, batch 256)": (X_train, y_train, CHAPTER),
+        "20 features, batch 32": (
+            X_small.astype(np.float32),
+            y_small,
+            dict(CHAPTER, lr=0.01, batch_size=32),
+        ),
+    }
+    own = {name: getattr(SoftmaxNet, name) for name in OVERRIDES}
+
+    print("\nSoftmaxNet's per-batch overrides: fit time with one swapped for stock skorch's")
+    print("\n| case | all overrides (s) | " + " | ".join(f"stock {n}" for n in OVERRIDES) + " |")
+    print("|---|---:|" + "---:|" * len(OVERRIDES))
+    for label, (X, y, params) in cases.items():
+        model = SoftmaxClassifier(**params, device=device, random_state=SEED)
+        times = {name: [] for name in (None, *OVERRIDES)}
+        for _ in range(reps):  # interleaved, so that a busy moment hits every variant
+            for name in times:
+                if name is not None:
+                    setattr(SoftmaxNet, name, getattr(NeuralNetClassifier, name))
+                try:
+                    times[name].append(_timed(model.fit, X, y)[0])
+                finally:
+                    if name is not None:
+                        setattr(SoftmaxNet, name, own[name])
+        base = statistics.median(times.pop(None))
+        cells = [f"{(statistics.median(t) / base - 1) * 100:+.1f} %" for t in times.values()]
+        print(f"| {label} | {base:.2f} | " + " | ".join(cells) + " |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -434,6 +441,11 @@ def main(argv=None):
     parser.add_argument(
         "--scaling", action="store_true", help="also time fits as n_samples and n_features grow"
     )
+    parser.add_argument(
+        "--overrides",
+        action="store_true",
+        help="also time the fit with each of SoftmaxNet's overrides swapped for skorch's",
+    )
     args = parser.parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -442,14 +454,12 @@ def main(argv=None):
 
     np.random.seed(SEED)
     torch.manual_seed(SEED)
-    device = args.device
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    X_train, y_train, source = load_fashion_mnist("train", args.data_home)
-    X_test, y_test, _ = load_fashion_mnist("test", args.data_home)
+    device = str(resolve_device(args.device))
+    X_train, y_train = load_fashion_mnist("train", args.data_home)
+    X_test, y_test = load_fashion_mnist("test", args.data_home)
     if args.n_samples is not None:
         X_train, y_train = X_train[: args.n_samples], y_train[: args.n_samples]
-    print_environment(device, source)
+    print_environment(device)
     print(
         f"Fashion-MNIST: {len(X_train):,} training rows x {X_train.shape[1]} features, "
         f"{len(X_test):,} test rows; median of {args.reps} fits; seed {SEED}"
@@ -462,6 +472,8 @@ def main(argv=None):
     print_memory(X_train, y_train, device)
     if args.scaling:
         print_scaling(X_train, y_train, device, args.reps)
+    if args.overrides:
+        print_overrides(X_train, y_train, device, args.reps)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,6 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
-_BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-
 
 class _StopTraining(KeyboardInterrupt):
     """A callback ended training at an epoch's end (skorch's way: a KeyboardInterrupt)."""
@@ -30,13 +28,11 @@ class SoftmaxNet(NeuralNetClassifier):
     progress bar closes; ``stopped_by_`` names the callback. Any other
     interrupt (Ctrl-C) is kept in ``interrupted_`` for the caller to raise.
 
-    The per-batch path skips work skorch does for general networks, each
+    Two per-batch steps skip work skorch does for general networks, each
     measured to pay for itself (``benchmarks/bench_fit.py --overrides``): the
-    train/eval mode is set only when it changes, batch events go only to the
-    callbacks that implement them, the optimizer closure is built only for
-    L-BFGS and ``on_grad_computed`` listeners, and tensors already on the
-    module's device go straight to the module. Training gives the same
-    weights as stock skorch, under any skorch configuration.
+    train/eval mode is set only when it changes, and the optimizer closure is
+    built only for L-BFGS and ``on_grad_computed`` listeners. Training gives
+    the same weights as stock skorch, under any skorch configuration.
 
     Parameters
     ----------
@@ -68,12 +64,7 @@ class SoftmaxNet(NeuralNetClassifier):
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_epoch_end":
             return self._notify_epoch_end(**cb_kwargs)
-        listeners = self._batch_listeners().get(method_name)
-        if listeners is None:
-            return super().notify(method_name, **cb_kwargs)
-        getattr(self, method_name)(self, **cb_kwargs)
-        for cb in listeners:
-            getattr(cb, method_name)(self, **cb_kwargs)
+        return super().notify(method_name, **cb_kwargs)
 
     def _notify_epoch_end(self, **cb_kwargs):
         self.on_epoch_end(self, **cb_kwargs)
@@ -89,30 +80,12 @@ class SoftmaxNet(NeuralNetClassifier):
 
     # ------------------------------------------------------ per-batch path
 
-    def _batch_listeners(self):
-        """``{event: callbacks overriding it}`` for the batch events, per ``callbacks_``."""
-        cached = self.__dict__.get("_batch_listeners_")
-        if cached is None or cached[0] is not self.callbacks_:
-            listeners = {
-                event: [
-                    cb
-                    for _, cb in self.callbacks_
-                    if getattr(type(cb), event) is not getattr(Callback, event)
-                ]
-                for event in _BATCH_EVENTS
-            }
-            cached = self._batch_listeners_ = (self.callbacks_, listeners)
-        return cached[1]
-
     def _set_training(self, training=True):
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
 
     def train_step(self, batch, **fit_params):
-        if (
-            isinstance(self.optimizer_, torch.optim.LBFGS)
-            or self._batch_listeners()["on_grad_computed"]
-        ):
+        if isinstance(self.optimizer_, torch.optim.LBFGS) or self._grad_listeners():
             return super().train_step(batch, **fit_params)
         self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
@@ -120,15 +93,21 @@ class SoftmaxNet(NeuralNetClassifier):
             getattr(self, name + "_").step()
         return step
 
-    def infer(self, x, **fit_params):
-        if isinstance(x, Mapping):
-            x = x["X"]
-        if isinstance(x, torch.Tensor) and not fit_params and x.device == self._module_device():
-            return self.module_(x)
-        return super().infer(x, **fit_params)
+    def _grad_listeners(self):
+        """Whether a callback overrides ``on_grad_computed``, per ``callbacks_``."""
+        cached = self.__dict__.get("_grad_listeners_")
+        if cached is None or cached[0] is not self.callbacks_:
+            listens = any(
+                type(cb).on_grad_computed is not Callback.on_grad_computed
+                for _, cb in self.callbacks_
+            )
+            cached = self._grad_listeners_ = (self.callbacks_, listens)
+        return cached[1]
 
-    def _module_device(self):
-        return next(self.module_.parameters()).device
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):  # the sample weights travel with X for get_loss only
+            x = x["X"]
+        return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weighted = isinstance(X, Mapping)

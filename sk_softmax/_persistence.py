@@ -11,7 +11,6 @@ the bytes present, and JSON, nothing else: a file from a stranger runs no code.
 import hashlib
 import json
 import os
-import tempfile
 
 import numpy as np
 import safetensors
@@ -19,6 +18,7 @@ import safetensors.numpy
 import torch
 
 from ._estimator import SoftmaxClassifier
+from ._files import atomic_path
 from ._training import net_with_weights
 from ._version import __version__
 
@@ -102,7 +102,9 @@ def dump(model: SoftmaxClassifier, path: str | os.PathLike) -> None:
     except TypeError as exc:
         raise ValueError(f"The model holds data that JSON cannot store: {exc}") from exc
     # One metadata entry: safetensors writes several in no fixed order.
-    _write_atomically(os.fspath(path), safetensors.numpy.save(tensors, metadata={"model": text}))
+    data = safetensors.numpy.save(tensors, metadata={"model": text})
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _plain(value, strict=False):
@@ -126,9 +128,10 @@ def _encode_param(name, value):
         return {"torch.optim": value.__name__}
     if isinstance(value, torch.device):
         return {"torch.device": str(value)}
-    pairs = [[_plain(k), _plain(v)] for k, v in value.items()] if isinstance(value, dict) else 0
-    if pairs and all(_is_scalar(item) for pair in pairs for item in pair):
-        return {"dict": pairs}  # JSON object keys are strings; pairs keep {0: 2.0} intact
+    if isinstance(value, dict):
+        pairs = [[_plain(k), _plain(v)] for k, v in value.items()]
+        if all(_is_scalar(item) for pair in pairs for item in pair):
+            return {"dict": pairs}  # JSON object keys are strings; pairs keep {0: 2.0} intact
     raise ValueError(
         f"The parameter {name}={value!r} (type {type(value).__name__}) cannot be stored in a "
         "data-only model file (callbacks, optimizers from outside torch.optim and "
@@ -161,24 +164,6 @@ def _digest(tensors):
     for name, array in sorted(tensors.items()):
         digest.update(f"{name}{array.dtype.str}{array.shape}".encode() + array.tobytes())
     return digest.hexdigest()
-
-
-def _write_atomically(path, data):
-    handle, tmp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        try:  # the mode open() gives: a replaced file's, else 0o666 less the umask
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0o022)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp_path, mode)
-        os.replace(tmp_path, path)
-    except BaseException:
-        os.unlink(tmp_path)
-        raise
 
 
 def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:

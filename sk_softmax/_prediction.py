@@ -119,7 +119,7 @@ def _scaled_logits(X, coef, intercept):
     ``z = x / s @ coef.T + intercept / s``. The softmax is unchanged by the
     shift, and the shifted logits stay finite where the true ones overflow.
     """
-    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     scale = np.abs(X).max(axis=1, keepdims=True)
     scale[scale == 0] = 1.0
     z = (X / scale) @ coef.T + intercept / scale

@@ -2,13 +2,14 @@
 
 import gzip
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import get_data_home as _sklearn_data_home
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._files import atomic_path
 
 ENV_VAR = "SK_SOFTMAX_DATA"
 FOLDER = "fashion-mnist"
@@ -95,17 +96,15 @@ def _torchvision():
 def _download(filename, md5, folder):
     """Fetch ``filename`` into ``folder`` through torchvision, which checks its MD5.
 
-    It lands in a temporary file that is renamed into place once complete and
-    checked, so an interrupted or corrupt download never looks like the file.
+    It lands in a temporary file renamed into place once complete and checked
+    (:func:`atomic_path`), so an interrupted or corrupt download never looks
+    like the file.
     """
     from torchvision.datasets.utils import download_url
 
     mirrors = _torchvision().mirrors
     folder.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{filename}.", suffix=".part", dir=folder)
-    os.close(fd)
-    partial = Path(partial)
-    try:
+    with atomic_path(folder / filename) as partial:
         for mirror in mirrors:
             try:
                 download_url(mirror + filename, folder, filename=partial.name, md5=md5)
@@ -120,10 +119,6 @@ def _download(filename, md5, folder):
                 f"data_home or the environment variable {ENV_VAR} to a folder that holds "
                 f"{FOLDER}/."
             ) from error
-        os.chmod(partial, 0o644)  # mkstemp's 0600 would keep the data private
-        os.replace(partial, folder / filename)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _checked_path(filename, folder, download_if_missing):
