@@ -19,6 +19,11 @@ def resolve_device(device):
             f"device={device!r} is not a device torch knows. Use 'cpu', 'cuda', "
             "'cuda:N', 'mps' or 'auto'."
         ) from exc
+    if resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device={device!r} is a {resolved.type!r} device, which SoftmaxClassifier "
+            "does not support. Use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
+        )
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} asks for CUDA, but torch finds no CUDA device here "

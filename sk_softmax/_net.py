@@ -57,8 +57,9 @@ class SoftmaxNet(NeuralNetClassifier):
         except _StopTraining:
             raise  # skorch ends training here, as for its own EarlyStopping
         except KeyboardInterrupt as exc:
-            epoch = self.history[-1] if len(self.history) else {}
-            self.interrupted_ = (exc, len(self.history), len(epoch.get("batches", [])))
+            batches = self.history[-1].get("batches", []) if len(self.history) else []
+            done = sum("train_loss" in batch for batch in batches)
+            self.interrupted_ = (exc, len(self.history), done)
             raise
 
     def notify(self, method_name, **cb_kwargs):
@@ -85,7 +86,7 @@ class SoftmaxNet(NeuralNetClassifier):
             super()._set_training(training)
 
     def train_step(self, batch, **fit_params):
-        if isinstance(self.optimizer_, torch.optim.LBFGS) or self._grad_listeners():
+        if self._needs_closure():
             return super().train_step(batch, **fit_params)
         self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
@@ -93,15 +94,21 @@ class SoftmaxNet(NeuralNetClassifier):
             getattr(self, name + "_").step()
         return step
 
-    def _grad_listeners(self):
-        """Whether a callback overrides ``on_grad_computed``, per ``callbacks_``."""
-        cached = self.__dict__.get("_grad_listeners_")
+    def _needs_closure(self):
+        """Whether ``step`` needs skorch's closure: L-BFGS, an optimizer from outside
+        torch (its ``step`` may require one), or an ``on_grad_computed`` callback."""
+        cached = self.__dict__.get("_needs_closure_")
         if cached is None or cached[0] is not self.callbacks_:
-            listens = any(
-                type(cb).on_grad_computed is not Callback.on_grad_computed
-                for _, cb in self.callbacks_
+            optimizer = type(self.optimizer_)
+            needs = (
+                optimizer is torch.optim.LBFGS
+                or getattr(torch.optim, optimizer.__name__, None) is not optimizer
+                or any(
+                    type(cb).on_grad_computed is not Callback.on_grad_computed
+                    for _, cb in self.callbacks_
+                )
             )
-            cached = self._grad_listeners_ = (self.callbacks_, listens)
+            cached = self._needs_closure_ = (self.callbacks_, needs)
         return cached[1]
 
     def infer(self, x, **fit_params):

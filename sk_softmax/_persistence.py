@@ -79,6 +79,8 @@ def dump(model: SoftmaxClassifier, path: str | os.PathLike) -> None:
         classes = model.classes_
         object_classes = classes.dtype == object and all(isinstance(c, str) for c in classes)
         classes = classes.astype(str) if object_classes else classes
+        if classes.dtype.byteorder == ">":  # stored little-endian, as safetensors' tensors are
+            classes = classes.astype(classes.dtype.newbyteorder("<"))
         if classes.dtype.kind not in "biufU":
             raise ValueError(
                 f"classes_ of dtype {classes.dtype} cannot be stored in a data-only model file "
@@ -114,6 +116,10 @@ def _plain(value, strict=False):
     if strict:
         raise TypeError(f"{value!r} of type {type(value).__name__} is not JSON data")
     return value
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _is_scalar(value):
@@ -224,7 +230,7 @@ def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
                 and document.get("format") == FORMAT_NAME,
                 f"it is a safetensors file but not a {FORMAT_NAME} model file.",
             )
-            version = document["format_version"]
+            version = document.get("format_version")
             _require(
                 version == FORMAT_VERSION,
                 f"it is in format version {version!r}; sk_softmax {__version__} reads version "
@@ -236,7 +242,7 @@ def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
             return _rebuild(document["params"], document["fitted"], tensors)
         except _Refused:
             raise
-        except (TypeError, ValueError, RuntimeError, RecursionError) as exc:
+        except Exception as exc:  # whatever a malformed description makes fail is a refusal
             raise _Refused(f"{type(exc).__name__}: {exc}") from None
     except _Refused as exc:
         raise ValueError(f"Refusing to load {path!r}: {exc}") from None
@@ -257,6 +263,7 @@ def _rebuild(params, fitted, tensors):
     """The model ``params`` and ``fitted`` describe; any malformed value raises."""
     _require(isinstance(params, dict), "params must be a JSON object.")
     for name, value in params.items():
+        _require(not isinstance(value, list) or value == [], f"{name!r} cannot be a list.")
         if isinstance(value, dict):
             (key, item), *rest = value.items()
             _require(key in _DECODERS and not rest, f"{name!r} has no known encoding {value!r}")
@@ -286,8 +293,13 @@ def _rebuild(params, fitted, tensors):
         f"feature_names_in must be null or {n_features} strings.",
     )
     _require(
-        isinstance(history, list) and all(isinstance(e, dict) for e in history),
-        "history must be a list of JSON objects.",
+        isinstance(history, list)
+        and history
+        and all(
+            isinstance(e, dict) and type(e.get("epoch")) is int and _is_number(e.get("train_loss"))
+            for e in history
+        ),
+        "history must list the epochs, each with an integer epoch and a number train_loss.",
     )
     _require(
         fitted["object_classes"] in (classes.dtype.kind == "U", False),

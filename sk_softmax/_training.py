@@ -149,7 +149,8 @@ def _continue(old, new, *, keep_optimizer_state):
     a failed call must leave ``old`` as it was.
     """
     new.module_.load_state_dict(old.module_.state_dict())
-    new.history = copy.deepcopy(old.history)
+    # Finished epochs are never written again: only the last one is copied.
+    new.history = History([*old.history[:-1], copy.deepcopy(old.history[-1])])
     new.iterator_train__generator.set_state(old.iterator_train__generator.get_state())
     if keep_optimizer_state and type(new.optimizer_) is type(old.optimizer_):
         settings = [
@@ -167,14 +168,17 @@ def _raise_if_interrupted(net):
     if net.interrupted_ is None:
         return
     exc, epoch, batches = net.interrupted_
-    warnings.warn(
-        f"Training was interrupted in epoch {epoch}, after {batches} batch(es) of "
-        "that epoch; the SoftmaxClassifier is left as it was before this call.",
-        UserWarning,
-        # warn <- here <- train <- _fit <- fit <- scikit-learn's _fit_context <- the caller
-        stacklevel=6,
-    )
-    raise exc
+    try:  # the interrupt propagates even where warnings are errors
+        warnings.warn(
+            f"Training was interrupted in epoch {epoch}, after {batches} training "
+            "batch(es) of that epoch; the SoftmaxClassifier is left as it was before "
+            "this call.",
+            UserWarning,
+            # warn <- here <- train <- _fit <- fit <- scikit-learn's _fit_context <- the caller
+            stacklevel=6,
+        )
+    finally:
+        raise exc
 
 
 def stop_reason(net, params, epochs_run):

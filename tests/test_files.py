@@ -44,3 +44,12 @@ def test_a_replaced_file_keeps_its_mode(tmp_path):
     with atomic_path(path) as tmp:
         tmp.write_bytes(b"new")
     assert path.stat().st_mode & 0o777 == 0o640 and path.read_bytes() == b"new"
+
+
+def test_a_symbolic_link_is_written_through(tmp_path):
+    target = tmp_path / "target"
+    target.write_bytes(b"old")
+    (tmp_path / "link").symlink_to(target)
+    with atomic_path(tmp_path / "link") as tmp:
+        tmp.write_bytes(b"new")
+    assert (tmp_path / "link").is_symlink() and target.read_bytes() == b"new"

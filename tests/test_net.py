@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
@@ -51,7 +52,7 @@ def test_an_interrupt_in_mid_epoch_propagates_and_changes_nothing(blobs, warm):
     coef = clf.coef_.copy() if warm else None
     epoch = 22 if warm else 2  # a warm start goes on counting the epochs
     clf.set_params(callbacks=[_InterruptAt(epoch=epoch, batch=3)])
-    with pytest.warns(UserWarning, match=f"interrupted in epoch {epoch}, after 3 batch"):
+    with pytest.warns(UserWarning, match=f"interrupted in epoch {epoch}, after 3 training batch"):
         with pytest.raises(KeyboardInterrupt):
             clf.fit(X, y)
     after = dict(vars(clf))
@@ -99,6 +100,29 @@ def _nets(X, y, **kwargs):
     ours = SoftmaxNet(**common, iterator_train__generator=generator())
     stock = NeuralNetClassifier(**common, iterator_train__generator=generator())
     return ours, stock
+
+
+class _ClosureSGD(torch.optim.SGD):
+    """An optimizer from outside torch.optim whose ``step`` insists on a closure."""
+
+    def step(self, closure):
+        return super().step(closure)
+
+
+def test_an_optimizer_that_needs_a_closure_gets_one(blobs):
+    X, y = blobs
+    clf = SoftmaxClassifier(optimizer=_ClosureSGD, lr=0.1, max_epochs=3, random_state=0)
+    assert clf.fit(X, y).n_iter_ == 3
+
+
+def test_an_interrupt_still_propagates_where_warnings_are_errors(blobs):
+    X, y = blobs
+    clf = SoftmaxClassifier(callbacks=[_InterruptAt(epoch=1, batch=2)], **PARAMS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X, y)
+    assert not hasattr(clf, "net_")
 
 
 class _GradNorms(Callback):

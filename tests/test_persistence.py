@@ -372,6 +372,12 @@ def test_other_safetensors_files_are_refused(tmp_path):
         (lambda d: d["fitted"].update(feature_names_in=["a"]), "feature_names_in"),
         (lambda d: d["fitted"].update(feature_names_in=7), "feature_names_in"),
         (lambda d: d["fitted"].update(history={"epoch": 1}), "history"),
+        (lambda d: d["fitted"].update(history=[]), "history"),
+        (lambda d: d["fitted"].update(history=[{}]), "history"),
+        (lambda d: d["fitted"].update(history=[{"epoch": 1, "train_loss": "x"}]), "history"),
+        (lambda d: d.pop("format_version"), "format version None"),
+        (lambda d: d["params"].update(device={"torch.device": "xpu"}), "'xpu' device"),
+        (lambda d: d["params"].update(callbacks=[1]), "'callbacks' cannot be a list"),
         (lambda d: d.update(fitted=None), "holds tensors"),
     ],
 )
@@ -435,6 +441,16 @@ def test_sizes_not_backed_by_the_bytes_are_refused(model_file, width):
     model_file.write_bytes(raw_safetensors(header, b"a\0\0\0b\0\0\0c\0\0\0"))
     with pytest.raises(ValueError, match="Refusing to load"):
         load(model_file)
+
+
+@pytest.mark.parametrize("dtype", [">i8", ">f4", ">U9"])
+def test_big_endian_classes_round_trip(iris, tmp_path, dtype):
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"] if "U" in dtype else [3, 7, 9])
+    model = SoftmaxClassifier(**FAST).fit(X, labels[y].astype(dtype))
+    restored = round_trip(model, tmp_path)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    assert restored.classes_.dtype == np.dtype(dtype).newbyteorder("<")
 
 
 def test_string_classes_keep_their_dtype(iris, tmp_path):
