@@ -31,7 +31,8 @@ class SoftmaxNet(NeuralNetClassifier):
     Two per-batch steps skip work skorch does for general networks, each
     measured to pay for itself (``benchmarks/bench_fit.py --overrides``): the
     train/eval mode is set only when it changes, and the optimizer closure is
-    built only for L-BFGS and ``on_grad_computed`` listeners. Training gives
+    built only for L-BFGS, optimizers from outside ``torch.optim`` and
+    ``on_grad_computed`` listeners. Training gives
     the same weights as stock skorch, under any skorch configuration.
 
     Parameters
