@@ -3,10 +3,11 @@
 import math
 import warnings
 
-import numpy as np
 import scipy.sparse as sp
 import torch
 from torch.utils.data import Dataset, Subset, TensorDataset
+
+from ._sparse import SparseRows
 
 
 def as_tensor(array, device, dtype=None):
@@ -18,19 +19,13 @@ def as_tensor(array, device, dtype=None):
     return tensor.to(device)
 
 
-def sparse_to_tensor(X, device):
-    """A scipy sparse matrix as a coalesced torch sparse COO tensor on ``device``."""
-    coo = X.tocoo()
-    coo.sum_duplicates()
-    indices = np.vstack([coo.row, coo.col]).astype(np.int64)
-    tensor = torch.sparse_coo_tensor(
-        torch.from_numpy(indices),
-        torch.from_numpy(np.asarray(coo.data, dtype=np.float32)),
-        size=coo.shape,
-        is_coalesced=True,
-        check_invariants=False,
-    )
-    return tensor.to(device)
+def _canonical_csr(X):
+    """``X`` as CSR with sorted, unique column indices in every row (copied only if needed)."""
+    X = X.tocsr()
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
 
 
 def _take(tensor, rows):
@@ -49,7 +44,8 @@ class ArrayDataset(Dataset):
 
     Dense ``X`` becomes one tensor on the device (sharing memory with a
     float32 C-contiguous array on the CPU); sparse ``X`` stays a scipy CSR
-    matrix and each batch of rows becomes a torch sparse tensor, so the
+    matrix and each batch of rows becomes a :class:`~sk_softmax._sparse.SparseRows` (torch CSR
+    tensors), so the
     whole matrix is never densified. A batch is ``(X_batch, y_batch)``, or
     ``({"X": X_batch, "sample_weight": w_batch}, y_batch)`` when there are
     weights: skorch's convention for passing sample weights to the loss.
@@ -64,7 +60,7 @@ class ArrayDataset(Dataset):
 
     def __init__(self, X, y, sample_weight=None, *, device):
         self.device = torch.device(device)
-        self.X = X.tocsr() if sp.issparse(X) else as_tensor(X, self.device)
+        self.X = _canonical_csr(X) if sp.issparse(X) else as_tensor(X, self.device)
         self.y = as_tensor(y, self.device, torch.long)
         self.sample_weight = (
             None if sample_weight is None else as_tensor(sample_weight, self.device, torch.float32)
@@ -82,7 +78,7 @@ class ArrayDataset(Dataset):
             X = _take(self.X, rows)
         else:
             host_rows = rows if isinstance(rows, slice) else rows.cpu().numpy()
-            X = sparse_to_tensor(self.X[host_rows], self.device)
+            X = SparseRows(self.X[host_rows], self.device)
         y = _take(self.y, rows)
         if self.sample_weight is None:
             return X, y

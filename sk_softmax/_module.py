@@ -3,12 +3,15 @@
 import torch
 from torch import nn
 
+from ._sparse import SparseRows, sparse_linear
+
 
 class SoftmaxRegression(nn.Module):
     """Flatten the input and apply one affine map, returning class logits.
 
-    Sparse input (a torch sparse COO tensor of shape (n, n_features)) is
-    multiplied as it is, without densifying it.
+    Sparse input arrives as :class:`~sk_softmax._sparse.SparseRows` (CSR
+    tensors of the rows and their transpose) and is multiplied as it is,
+    without densifying it.
 
     This is the model of softmax regression: ``softmax(X @ W.T + b)``. The
     softmax itself is left out on purpose: training applies
@@ -43,9 +46,8 @@ class SoftmaxRegression(nn.Module):
             self.linear.bias.zero_()
 
     def forward(self, X):
-        if X.layout != torch.strided:
-            # Sparse rows: a sparse-dense product, never a dense copy of X.
-            return torch.sparse.mm(X, self.linear.weight.T) + self.linear.bias
+        if isinstance(X, SparseRows):
+            return sparse_linear(X, self.linear.weight, self.linear.bias)
         if X.dim() != 2:
             X = self.flatten(X)
         return self.linear(X)

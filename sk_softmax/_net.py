@@ -6,6 +6,8 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
+from ._sparse import SparseRows
+
 
 class _StopTraining(KeyboardInterrupt):
     """A callback ended training at an epoch's end (skorch's way: a KeyboardInterrupt)."""
@@ -115,6 +117,8 @@ class SoftmaxNet(NeuralNetClassifier):
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):  # the sample weights travel with X for get_loss only
             x = x["X"]
+        if isinstance(x, SparseRows):  # already on the device; skorch's to_tensor knows no CSR
+            return self.module_(x, **fit_params)
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

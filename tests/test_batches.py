@@ -94,7 +94,19 @@ def test_sparse_rows_become_sparse_tensors_never_dense_copies():
     X = sp.random(50, 1000, density=0.01, format="csr", dtype=np.float32, random_state=0)
     dataset = ArrayDataset(X, np.zeros(50, dtype=np.int64), device="cpu")
     batch, _ = dataset.batch(slice(10, 20))
-    assert batch.layout == torch.sparse_coo
-    np.testing.assert_array_equal(batch.to_dense().numpy(), X[10:20].toarray())
-    rows, _ = next(iter(TensorBatchIterator(dataset, batch_size=7)))
-    assert rows.shape == (7, 1000)
+    assert len(batch) == 10
+    assert batch.rows.layout == torch.sparse_csr
+    np.testing.assert_array_equal(batch.rows.to_dense().numpy(), X[10:20].toarray())
+    batch, _ = next(iter(TensorBatchIterator(dataset, batch_size=7)))
+    assert batch.rows.shape == (7, 1000)
+
+
+def test_sparse_rows_with_duplicate_or_unsorted_entries_are_summed():
+    # Column 3 twice in row 0, columns out of order in row 1.
+    X = sp.csr_matrix(
+        (np.float32([1, 2, 5, 4]), np.array([3, 3, 2, 0]), np.array([0, 2, 4])), shape=(2, 4)
+    )
+    dataset = ArrayDataset(X, np.zeros(2, dtype=np.int64), device="cpu")
+    batch, _ = dataset.batch(torch.tensor([1, 0]))
+    np.testing.assert_array_equal(batch.rows.to_dense().numpy(), [[4, 0, 5, 0], [0, 0, 0, 3]])
+    assert X.data.tolist() == [1, 2, 5, 4]  # the caller's matrix is left alone
