@@ -75,14 +75,19 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    lr : float, default=0.003
-        Learning rate of the optimizer.
+    lr : float, default=0.03
+        Initial learning rate of the optimizer (see ``lr_schedule``).
     max_epochs : int, default=200
         Most passes over the training data; training stops earlier once the
         loss has converged (see ``tol``).
-    batch_size : int, default=256
-        Rows per minibatch. A value larger than the number of samples trains
-        full-batch (the parameter itself is left unchanged).
+    batch_size : int or "auto", default="auto"
+        Rows per minibatch. ``"auto"`` takes ``4 * sqrt(n_samples)``, but at
+        most ``n_samples / 8`` (at least eight steps per epoch), clipped to
+        [16, 4096]: few, large batches where the data is large, where each
+        step is cheap per row, and enough steps per epoch where it is small.
+        ``partial_fit`` applies it to the rows of each call. A value larger
+        than the number of samples trains full-batch (the parameter itself is
+        left unchanged).
     optimizer : {"adam", "sgd", "lbfgs"} or subclass of torch.optim.Optimizer, \
             default="adam"
         The optimizer. A class receives the model's parameters and ``lr``.
@@ -91,29 +96,39 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         ``lr=1.0``, its initial step length.
     momentum : float, default=0.0
         Momentum for ``optimizer="sgd"``; ignored by the other optimizers.
-    alpha : float, default=0.0
+    alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``alpha / 2 * ||coef_||^2`` added to the
         (weighted) mean cross-entropy. The intercept is not penalised.
         ``LogisticRegression(C=C)`` minimises ``C * sum(loss) + ||coef_||^2 / 2``;
         dividing by ``C * n_samples`` shows it is the same objective as
         ``alpha = 1 / (C * n_samples)`` (with sample weights, ``n_samples``
-        becomes their sum).
+        becomes their sum). ``"auto"`` is ``1 / n_samples_seen_``:
+        ``LogisticRegression()``'s ``C=1.0`` on the data seen so far (for
+        ``partial_fit``, all the rows of all its calls).
     init_std : float, default=0.01
         Initial weights are drawn from ``N(0, init_std**2)``; the intercept
         starts at zero.
     tol : float, default=1e-3
-        Training stops once the epoch's mean training loss has failed for
-        ``n_iter_no_change`` epochs in a row to fall at least ``tol`` below the
-        best loss so far (skorch's ``EarlyStopping`` on ``train_loss``, absolute
-        threshold). If ``max_epochs`` runs out first, a ``ConvergenceWarning``
-        is raised.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before stopping.
+        Relative improvement that counts: an epoch improves when its mean
+        training loss falls below ``(1 - tol)`` times the best so far. After
+        ``n_iter_no_change`` epochs in a row without an improvement, the loss
+        has reached a plateau (see ``lr_schedule``). A relative threshold
+        means the same whatever the scale of the loss. If ``max_epochs`` runs
+        out before training converged, a ``ConvergenceWarning`` is raised.
+    n_iter_no_change : int, default=3
+        Epochs without an improvement that make a plateau.
+    lr_schedule : {"adaptive", "constant"}, default="adaptive"
+        ``"adaptive"``: at each of the first two plateaus the learning rate
+        is divided by 10 (a minibatch optimizer stalls at a noise floor set by
+        its step size; a smaller step gets below it), and the third plateau
+        ends training, converged. ``"constant"``: ``lr`` stays, and the first
+        plateau ends training. Each epoch's rate is in ``history_[:, "lr"]``.
+        ``partial_fit`` always uses ``lr``.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
-        (skorch's ``ValidSplit``), stop once the validation accuracy has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
-        weights of the best epoch (skorch's ``EarlyStopping``).
+        (skorch's ``ValidSplit``), watch the validation accuracy instead of
+        the training loss (same ``tol``, ``n_iter_no_change`` and
+        ``lr_schedule``), and restore the weights of the best epoch.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` is on.
     class_weight : dict, "balanced" or None, default=None
@@ -153,6 +168,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         classes). Predictions are ``X @ coef_.T + intercept_`` in float64.
     intercept_ : ndarray of shape (n_classes,), float64
         The bias of each class's logit.
+    n_samples_seen_ : int or float
+        Rows the model has learned from: those of the last ``fit``, each
+        counted with its weight (``sample_weight`` times ``class_weight``),
+        plus the rows of every ``partial_fit`` call since. ``alpha="auto"`` is
+        its inverse, which makes the objective ``LogisticRegression()``'s.
     n_iter_ : int
         Number of epochs actually run, read from the history.
     loss_curve_ : list of float
@@ -213,13 +233,14 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "momentum": [Interval(Real, 0, 1, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "init_std": [Interval(Real, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "lr_schedule": [StrOptions({"adaptive", "constant"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -233,15 +254,16 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        lr=0.003,
+        lr=0.03,
         max_epochs=200,
-        batch_size=256,
+        batch_size="auto",
         optimizer="adam",
         momentum=0.0,
-        alpha=0.0,
+        alpha="auto",
         init_std=0.01,
         tol=1e-3,
-        n_iter_no_change=10,
+        n_iter_no_change=3,
+        lr_schedule="adaptive",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,
@@ -260,6 +282,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         self.init_std = init_std
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.class_weight = class_weight
@@ -357,15 +380,22 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             n_classes = len(self.classes_)
             if self.early_stopping and not incremental:
                 self._check_validation_split(y_encoded, n_classes)
-            weights = self._training_weights(X, y_encoded, sample_weight, rescale=not incremental)
+            weights, total_weight = self._training_weights(
+                X, y_encoded, sample_weight, rescale=not incremental
+            )
             dataset = ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
             params = self.get_params(deep=False)
+            if incremental:  # weights are taken as they are: rows count
+                seen = len(y) + (self.n_samples_seen_ or 0 if fitted else 0)
+            else:  # weights are rescaled to mean 1: rows count by their weight
+                seen = total_weight
             net = build_net(
                 params,
                 X.shape[1],
                 n_classes,
                 dataset.device,
                 n_samples=len(y),
+                n_samples_seen=seen,
                 incremental=incremental,
             )
             epochs_run = train(
@@ -375,6 +405,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
                 previous=self.net_ if going_on else None,
                 epochs=1 if incremental else None,
             )
+            net.history.record("n_samples_seen", seen)
             if not incremental:
                 if self.verbose:
                     print(stop_reason(net, params, epochs_run))
@@ -432,7 +463,10 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             )
 
     def _training_weights(self, X, y_encoded, sample_weight, *, rescale):
-        """Per-sample loss weights (scaled to mean 1 with ``rescale``), or None."""
+        """Per-sample loss weights (scaled to mean 1 with ``rescale``) or None, and their sum.
+
+        The sum is taken before rescaling; without weights it is the number of rows.
+        """
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(
@@ -451,16 +485,17 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             per_sample = per_class[y_encoded]
             weights = per_sample if weights is None else weights * per_sample
         if weights is None:
-            return None
+            return None, len(y_encoded)
         mean = weights.mean()
         if not mean > 0:
             raise ValueError(
                 "The sample weights (times the class weights) are all zero: "
                 "at least one sample must have a positive weight."
             )
+        total = float(weights.sum())
         if rescale:
             weights = weights / mean
-        return weights.astype(np.float32)
+        return weights.astype(np.float32), total
 
     # ----------------------------------------------------- fitted attributes
 
@@ -472,6 +507,10 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     @property
     def n_iter_(self):
         return len(self.history_)
+
+    @property
+    def n_samples_seen_(self):
+        return self.history_[-1].get("n_samples_seen")
 
     @property
     def loss_curve_(self):

@@ -7,12 +7,13 @@ import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from skorch.callbacks import Callback, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
 from ._batches import TensorBatchIterator
 from ._callbacks import DivergenceGuard, check_finite_weights
+from ._convergence import LR_DROPS, Convergence
 from ._device import resolve_device
 from ._module import SoftmaxRegression
 from ._net import SoftmaxNet
@@ -22,12 +23,18 @@ _SEED_MAX = np.iinfo(np.int32).max
 _OWN_CALLBACKS = ("divergence_guard", "convergence", "progress_bar")
 
 
-def build_net(params, n_features, n_classes, device, *, n_samples, incremental):
+def auto_batch_size(n_samples):
+    """``batch_size="auto"``: ``4 * sqrt(n)``, at most ``n / 8``, within [16, 4096]."""
+    return int(np.clip(round(min(4 * np.sqrt(n_samples), n_samples / 8)), 16, 4096))
+
+
+def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_seen, incremental):
     """The skorch net that trains a model with the estimator parameters ``params``.
 
-    The batch size is clipped to ``n_samples`` here, never in the parameter,
-    and L-BFGS trains full-batch. ``partial_fit`` (``incremental``) holds out no
-    validation data.
+    ``"auto"`` values are resolved here, from ``n_samples`` (the rows of this
+    call) and ``n_samples_seen``; the batch size is clipped to ``n_samples``
+    here, never in the parameter, and L-BFGS trains full-batch.
+    ``partial_fit`` (``incremental``) holds out no validation data.
     """
     rng = check_random_state(params["random_state"])
     init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
@@ -35,6 +42,12 @@ def build_net(params, n_features, n_classes, device, *, n_samples, incremental):
         params["optimizer"], momentum=params["momentum"]
     )
     full_batch = issubclass(optimizer, torch.optim.LBFGS)
+    batch_size = params["batch_size"]
+    if batch_size == "auto":
+        batch_size = auto_batch_size(n_samples)
+    alpha = params["alpha"]
+    if alpha == "auto":
+        alpha = 1.0 / n_samples_seen
     validate = params["early_stopping"] and not incremental
     train_split = None
     if validate:
@@ -51,9 +64,9 @@ def build_net(params, n_features, n_classes, device, *, n_samples, incremental):
         optimizer=optimizer,
         lr=params["lr"],
         **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
-        alpha=params["alpha"],
+        alpha=alpha,
         max_epochs=params["max_epochs"],
-        batch_size=n_samples if full_batch else min(params["batch_size"], n_samples),
+        batch_size=n_samples if full_batch else min(batch_size, n_samples),
         iterator_train=TensorBatchIterator,
         iterator_train__shuffle=True,
         iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
@@ -69,14 +82,13 @@ def build_net(params, n_features, n_classes, device, *, n_samples, incremental):
 
 
 def _callbacks(params, validate, net):
-    stopping = EarlyStopping(
-        monitor="valid_acc" if validate else "train_loss",
+    stopping = Convergence(
+        "valid_acc" if validate else "train_loss",
         lower_is_better=not validate,
+        tol=params["tol"],
         patience=params["n_iter_no_change"],
-        threshold=params["tol"],
-        threshold_mode="abs",
+        lr_drops=LR_DROPS if params["lr_schedule"] == "adaptive" else 0,
         load_best=validate,
-        sink=_silent,  # fit prints its own line on why training stopped
     )
     callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
     if params["verbose"]:
@@ -107,17 +119,15 @@ def net_with_weights(params, coef, intercept, history):
     """
     device = resolve_device(params["device"])
     params = {**params, "random_state": 0}
-    net = build_net(params, coef.shape[1], len(coef), device, n_samples=1, incremental=False)
+    net = build_net(
+        params, coef.shape[1], len(coef), device, n_samples=1, n_samples_seen=1, incremental=False
+    )
     net.initialize()
     with torch.no_grad():
         net.module_.linear.weight.copy_(torch.from_numpy(coef))
         net.module_.linear.bias.copy_(torch.from_numpy(intercept))
     net.history = History(history)
     return net
-
-
-def _silent(*args, **kwargs):
-    pass
 
 
 def train(net, dataset, y, *, previous=None, epochs=None):
@@ -187,9 +197,12 @@ def stop_reason(net, params, epochs_run):
     if net.stopped_by_ == "convergence":
         stopper = dict(net.callbacks_)["convergence"]
         kept = ", whose weights were restored" if stopper.load_best else ""
+        drops = ""
+        if stopper.lr_dropped_at_:
+            drops = f" after lr was divided by 10 after epoch(s) {stopper.lr_dropped_at_}"
         return (
-            f"{done}: {stopper.monitor} did not improve by tol={params['tol']} for "
-            f"n_iter_no_change={params['n_iter_no_change']} epochs (best: epoch "
+            f"{done}: {stopper.monitor} did not improve by a relative tol={params['tol']} for "
+            f"n_iter_no_change={params['n_iter_no_change']} epochs{drops} (best: epoch "
             f"{stopper.best_epoch_}{kept})."
         )
     if net.stopped_by_ is not None:
@@ -203,8 +216,8 @@ def warn_if_not_converged(net, params, epochs_run):
         stopper = dict(net.callbacks_)["convergence"]
         warnings.warn(
             f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
-            f"before the {stopper.monitor} stopped improving by tol={params['tol']}. "
-            "Raise max_epochs or lr to train to convergence.",
+            f"before the {stopper.monitor} stopped improving by a relative "
+            f"tol={params['tol']}. Raise max_epochs or lr to train to convergence.",
             ConvergenceWarning,
             # warn <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
             stacklevel=5,

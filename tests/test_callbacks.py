@@ -21,5 +21,5 @@ def test_non_finite_weights_are_a_divergence(blobs):
     check_finite_weights(net)  # finite: nothing happens
     with torch.no_grad():
         net.module_.linear.bias[1] = np.inf
-    with pytest.raises(DivergenceError, match="linear.bias infinite or NaN.*lr=0.003"):
+    with pytest.raises(DivergenceError, match="linear.bias infinite or NaN.*lr=0.03"):
         check_finite_weights(net)

@@ -35,12 +35,16 @@ def test_defaults_match_logistic_regression_on_digits(digits_split):
     assert ours >= reference - 0.02
 
 
-def test_seed_settings_are_one_call_away():
-    clf = SoftmaxClassifier(lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd", init_std=0.01)
+def test_seed_settings_are_one_call_away(blobs):
+    X, y = blobs
+    chapter = dict(lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd")
+    clf = SoftmaxClassifier(**chapter, alpha=0.0, lr_schedule="constant", random_state=0)
     params = clf.get_params()
-    assert params["momentum"] == 0 and params["alpha"] == 0
-    assert SoftmaxClassifier().get_params()["batch_size"] == 256
-    assert SoftmaxClassifier().get_params()["init_std"] == 0.01
+    assert params["momentum"] == 0 and params["init_std"] == 0.01
+    with pytest.warns(ConvergenceWarning):  # ten epochs, no stopping rule reached
+        clf.fit(X, y)
+    assert clf.n_iter_ == 10 and set(clf.history_[:, "lr"]) == {0.1}
+    assert clf.net_.alpha == 0 and clf.net_.batch_size == min(256, len(y))
 
 
 def test_fitted_attributes(iris):
@@ -222,7 +226,7 @@ def test_pipeline_with_scaler(digits_split):
 def test_grid_search_over_lr_and_max_epochs(blobs, n_jobs):
     X, y = blobs
     grid = GridSearchCV(
-        SoftmaxClassifier(random_state=0),
+        SoftmaxClassifier(batch_size=256, random_state=0),
         {"lr": [1e-4, 0.1], "max_epochs": [1, 20]},
         cv=3,
         n_jobs=n_jobs,
@@ -293,11 +297,13 @@ def test_verbose_table_shows_the_epoch_where_training_stopped_itself(blobs, caps
     assert clf.n_iter_ < 100
     rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] != []]
     assert [int(r) for r in rows if r.isdigit()] == list(range(1, clf.n_iter_ + 1))
-    best = dict(clf.net_.callbacks_)["convergence"].best_epoch_
+    stopper = dict(clf.net_.callbacks_)["convergence"]
     assert (
-        f"Training stopped after epoch {clf.n_iter_}: train_loss did not improve by "
-        f"tol=0.5 for n_iter_no_change=2 epochs (best: epoch {best})." in out
+        f"Training stopped after epoch {clf.n_iter_}: train_loss did not improve by a relative "
+        f"tol=0.5 for n_iter_no_change=2 epochs after lr was divided by 10 after epoch(s) "
+        f"{stopper.lr_dropped_at_} (best: epoch {stopper.best_epoch_})." in out
     )
+    assert len(stopper.lr_dropped_at_) == 2
     assert dict(clf.net_.callbacks_)["progress_bar"].pbar_.disable  # closed
 
 

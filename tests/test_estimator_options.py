@@ -148,6 +148,7 @@ def test_early_stopping_stops_and_restores_the_best_epoch(digits_split):
     clf = SoftmaxClassifier(
         early_stopping=True,
         n_iter_no_change=3,
+        lr_schedule="constant",
         tol=0.0,
         lr=0.5,
         optimizer="sgd",
@@ -387,7 +388,8 @@ def test_partial_fit_after_early_stopping_trains_on_every_row(iris):
 
 def test_partial_fit_uses_the_current_parameters(iris):
     X, y = iris
-    clf = SoftmaxClassifier(lr=0.01, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    clf = SoftmaxClassifier(lr=0.01, batch_size=1000, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
     clf.set_params(lr=0.5, alpha=0.1)
     clf.partial_fit(X, y)
     assert clf.net_.lr == 0.5 and clf.net_.alpha == 0.1
@@ -430,3 +432,31 @@ def test_reserved_callback_names_are_refused(blobs):
     X, y = blobs
     with pytest.raises(ValueError, match="'print_log' is taken"):
         SoftmaxClassifier(callbacks=[("print_log", EpochScoring("accuracy"))]).fit(X, y)
+
+
+# ------------------------------------------------------- automatic values
+
+
+def test_auto_alpha_is_logistic_regressions_objective(iris):
+    X, y = iris
+    X = StandardScaler().fit_transform(X)
+    ours = SoftmaxClassifier(optimizer="lbfgs", lr=1.0, tol=1e-7, max_epochs=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+    reference = LogisticRegression(tol=1e-8, max_iter=10_000).fit(X, y)
+    assert ours.net_.alpha == 1 / len(y)
+    np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=2e-4)
+
+
+def test_auto_alpha_counts_weighted_rows_in_fit_and_all_rows_in_partial_fit(iris):
+    X, y = iris
+    clf = SoftmaxClassifier(max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y, sample_weight=np.where(y == 0, 3.0, 1.0))
+    assert clf.n_samples_seen_ == pytest.approx(250) and clf.net_.alpha == pytest.approx(1 / 250)
+    clf.partial_fit(X[:30], y[:30])
+    assert clf.n_samples_seen_ == pytest.approx(280) and clf.net_.alpha == pytest.approx(1 / 280)
+    fresh = SoftmaxClassifier().partial_fit(X[:30], y[:30], classes=[0, 1, 2])
+    assert fresh.n_samples_seen_ == 30 and fresh.net_.alpha == 1 / 30

@@ -11,6 +11,7 @@ from skorch.callbacks import EpochScoring
 from sk_softmax import SoftmaxClassifier
 from sk_softmax._batches import ArrayDataset
 from sk_softmax._training import (
+    auto_batch_size,
     build_net,
     net_with_weights,
     stop_reason,
@@ -25,7 +26,13 @@ def params(**changes):
 
 def net_for(X, y, incremental=False, **changes):
     return build_net(
-        params(**changes), X.shape[1], 3, "cpu", n_samples=len(y), incremental=incremental
+        params(**changes),
+        X.shape[1],
+        3,
+        "cpu",
+        n_samples=len(y),
+        n_samples_seen=len(y),
+        incremental=incremental,
     )
 
 
@@ -38,7 +45,9 @@ def data(blobs):
 def test_batch_size_is_clipped_in_the_net_only(data):
     _, X, y = data
     p = params(batch_size=1000)
-    net = build_net(p, X.shape[1], 3, "cpu", n_samples=len(y), incremental=False)
+    net = build_net(
+        p, X.shape[1], 3, "cpu", n_samples=len(y), n_samples_seen=len(y), incremental=False
+    )
     assert net.batch_size == len(y) and p["batch_size"] == 1000
     assert net_for(X, y, optimizer="lbfgs", batch_size=8).batch_size == len(y)
     assert net_for(X, y, batch_size=8).batch_size == 8
@@ -69,11 +78,11 @@ def test_user_callbacks_are_copied(data):
 
 def test_going_on_leaves_the_previous_net_untouched(data):
     dataset, X, y = data
-    first = net_for(X, y, optimizer="adam")
+    first = net_for(X, y, optimizer="adam", batch_size=1000)
     train(first, dataset, y, epochs=2)
     weights = first.module_.linear.weight.detach().clone()
     state = {k: v.clone() for k, v in first.optimizer_.state_dict()["state"][0].items()}
-    second = net_for(X, y, optimizer="adam")
+    second = net_for(X, y, optimizer="adam", batch_size=1000)
     assert train(second, dataset, y, previous=first, epochs=3) == 3
     assert len(second.history) == 5
     assert torch.equal(first.module_.linear.weight, weights)
@@ -81,7 +90,7 @@ def test_going_on_leaves_the_previous_net_untouched(data):
         assert torch.equal(value, state[key])
     # partial_fit (epochs given) carries Adam's moments over; a warm start does not.
     assert second.optimizer_.state_dict()["state"][0]["step"] == 2 + 3  # one batch an epoch
-    third = net_for(X, y, optimizer="adam")
+    third = net_for(X, y, optimizer="adam", batch_size=1000)
     train(third, dataset, y, previous=first)
     assert third.optimizer_.state_dict()["state"][0]["step"] == len(third.history) - 2
 
@@ -95,14 +104,21 @@ def test_stop_reasons_and_the_convergence_warning(data):
     assert stop_reason(net, p, 3) == (
         "Training stopped after epoch 3: max_epochs=3 epochs ran out (3 in this call)."
     )
-    p = params(tol=10.0, n_iter_no_change=2)
-    net = net_for(X, y, tol=10.0, n_iter_no_change=2)
+    # No epoch can beat the first one's loss by 1000 %: plateaus from there on.
+    p = params(tol=10.0, n_iter_no_change=2, lr_schedule="constant")
+    net = net_for(X, y, **p)
     epochs = train(net, dataset, y)
-    assert epochs == 3  # the first epoch sets the best loss; two more fail to beat it by 10
+    assert epochs == 3  # the first epoch sets the best loss; two more fail to beat it
     assert stop_reason(net, p, epochs).startswith(
-        "Training stopped after epoch 3: train_loss did not improve by tol=10.0 for "
-        "n_iter_no_change=2 epochs (best: epoch 1)"
+        "Training stopped after epoch 3: train_loss did not improve by a relative tol=10.0 "
+        "for n_iter_no_change=2 epochs (best: epoch "
     )
+    p = params(tol=10.0, n_iter_no_change=2, lr_schedule="adaptive")
+    net = net_for(X, y, **p)
+    epochs = train(net, dataset, y)
+    assert epochs == 7  # two plateaus lower lr, the third one stops
+    assert net.history[:, "lr"] == pytest.approx([0.03] * 3 + [0.003] * 2 + [0.0003] * 2)
+    assert "after lr was divided by 10 after epoch(s) [3, 5]" in stop_reason(net, p, epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_if_not_converged(net, p, epochs)
@@ -115,3 +131,20 @@ def test_net_with_weights_holds_them_exactly():
     assert np.array_equal(net.module_.linear.weight.detach().numpy(), coef)
     assert np.array_equal(net.module_.linear.bias.detach().numpy(), intercept)
     assert net.history[:, "train_loss"] == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "expected"),
+    # n / 8 below 1,024 rows, 4 * sqrt(n) above, within [16, 4096].
+    [(10, 16), (112, 16), (400, 50), (1_347, 147), (60_000, 980), (150_000, 1549), (10**7, 4096)],
+)
+def test_auto_batch_size(n_samples, expected):
+    assert auto_batch_size(n_samples) == expected
+
+
+def test_auto_values_are_resolved_in_the_net_only(data):
+    _, X, y = data
+    p = params()
+    net = build_net(p, X.shape[1], 3, "cpu", n_samples=150, n_samples_seen=600, incremental=True)
+    assert net.batch_size == auto_batch_size(150) and net.alpha == 1 / 600
+    assert p["batch_size"] == "auto" and p["alpha"] == "auto"
