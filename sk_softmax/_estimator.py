@@ -15,6 +15,7 @@ from ._batches import ArrayDataset
 from ._device import resolve_device
 from ._optim import OPTIMIZERS
 from ._prediction import LinearSoftmaxMixin
+from ._threads import torch_threads
 from ._training import build_net, stop_reason, train, warn_if_not_converged
 
 
@@ -138,6 +139,13 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         With True, ``fit`` continues from the current weights for up to
         ``max_epochs`` more epochs (the labels must be among ``classes_``).
+    n_threads : int or None, default=None
+        CPU threads for training (torch's intra-op threads) and prediction
+        (numpy's BLAS, through threadpoolctl), set for the call and restored
+        after it. None leaves both as they are: all cores, or what a
+        joblib/loky worker was limited to. On a machine whose cores are busy
+        with other work, fewer threads than cores avoids waiting on the busy
+        ones (measured in the README's performance section).
     device : str, default="cpu"
         Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
         ``"mps"``, or ``"auto"`` (CUDA when available). The data is moved to
@@ -245,6 +253,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str, torch.device],
         "callbacks": [list, None],
         "verbose": ["verbose"],
@@ -268,6 +277,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         class_weight=None,
         warm_start=False,
+        n_threads=None,
         device="cpu",
         callbacks=None,
         verbose=0,
@@ -287,6 +297,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.n_threads = n_threads
         self.device = device
         self.callbacks = callbacks
         self.verbose = verbose
@@ -362,7 +373,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         from scratch or (``warm_start``) from the current weights. A call that
         raises leaves the estimator exactly as it was.
         """
-        with _restored_on_error(self):
+        with _restored_on_error(self), torch_threads(self.n_threads):
             fitted = hasattr(self, "net_")
             if incremental:
                 self._check_partial_fit_classes(classes)

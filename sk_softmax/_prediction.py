@@ -6,6 +6,8 @@ from scipy.special import log_softmax, softmax
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._threads import blas_threads
+
 _PREDICT_BLOCK = 1024  # rows converted to float64 at a time
 
 
@@ -16,12 +18,14 @@ class LinearSoftmaxMixin:
     scikit-learn's ``LinearClassifierMixin``: a row gets the same scores alone
     or in a batch of any size, on every CPU. ``coef_`` has one row per class,
     also for two classes; the softmax is applied only for probabilities.
+    The estimator's ``n_threads`` limits numpy's BLAS threads.
     """
 
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        logits = _affine(X, self.coef_, self.intercept_)
+        with blas_threads(self.n_threads):
+            logits = _affine(X, self.coef_, self.intercept_)
         overflow = ~np.isfinite(logits).all(axis=1)
         if overflow.any():
             logits[overflow] = _scaled_logits(X[overflow], self.coef_, self.intercept_)
