@@ -58,7 +58,7 @@ def stream(args, X_train, y_train, X_test, y_test):
     warnings.filterwarnings("ignore", message="Sending large graph")
     X_chunks = da.from_array(X_train, chunks=(args.chunk_size, X_train.shape[1]))
     y_chunks = da.from_array(y_train, chunks=args.chunk_size)
-    model = Incremental(SoftmaxClassifier(lr=0.003, random_state=args.seed))
+    model = Incremental(SoftmaxClassifier(random_state=args.seed))
     start = time.perf_counter()
     for done in range(1, args.passes + 1):
         model.partial_fit(X_chunks, y_chunks, classes=np.arange(10))

@@ -116,8 +116,11 @@ def main(argv=None):
     )
 
     epochs = args.max_epochs
+    # Runs of a fixed length at a constant rate, without a penalty unless asked.
     long = dict(lr=args.lr, max_epochs=epochs, tol=0.0, n_iter_no_change=epochs)
-    base = dict(optimizer="adam", random_state=args.seed)
+    base = dict(
+        optimizer="adam", batch_size=256, alpha=0.0, lr_schedule="constant", random_state=args.seed
+    )
     results = [
         run(f"lr={args.lr}, {epochs} epochs", {**base, **long}, data),
         run(f"+ L2 alpha={args.alpha:g}", {**base, **long, "alpha": args.alpha}, data),

@@ -139,13 +139,16 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         With True, ``fit`` continues from the current weights for up to
         ``max_epochs`` more epochs (the labels must be among ``classes_``).
-    n_threads : int or None, default=None
-        CPU threads for training (torch's intra-op threads) and prediction
-        (numpy's BLAS, through threadpoolctl), set for the call and restored
-        after it. None leaves both as they are: all cores, or what a
-        joblib/loky worker was limited to. On a machine whose cores are busy
-        with other work, fewer threads than cores avoids waiting on the busy
-        ones (measured in the README's performance section).
+    n_threads : int, "auto" or None, default="auto"
+        CPU threads for training (torch's intra-op threads) and, when an int,
+        prediction (numpy's BLAS, through threadpoolctl); set for the call
+        and restored after it, in the calling thread only. ``"auto"`` times
+        the first minibatches of every epoch with torch's thread count and
+        with one thread and trains the rest of the epoch with the faster: on
+        an idle machine that is usually all cores, beside other busy work one
+        thread, which does not wait for cores that are taken (measured in the
+        README's performance section). None leaves torch's setting as it is
+        (all cores, or what a joblib/loky worker was limited to).
     device : str, default="cpu"
         Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
         ``"mps"``, or ``"auto"`` (CUDA when available). The data is moved to
@@ -253,7 +256,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "device": [str, torch.device],
         "callbacks": [list, None],
         "verbose": ["verbose"],
@@ -277,7 +280,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         validation_fraction=0.1,
         class_weight=None,
         warm_start=False,
-        n_threads=None,
+        n_threads="auto",
         device="cpu",
         callbacks=None,
         verbose=0,

@@ -1,32 +1,106 @@
 """How many CPU threads training and prediction use: the ``n_threads`` parameter."""
 
+import time
 from contextlib import contextmanager, nullcontext
 
 import torch
+from skorch.callbacks import Callback
 from threadpoolctl import threadpool_limits
 
 
 @contextmanager
 def torch_threads(n_threads):
-    """Run the block with torch's intra-op threads set to ``n_threads``, then restore them.
+    """Run the block with torch's intra-op threads at ``n_threads``, then restore them.
 
     ``None`` changes nothing: torch's own setting holds (all cores, or what a
-    joblib/loky worker was limited to). The setting belongs to the calling
-    thread (an OpenMP setting), so fits running in other threads keep theirs.
+    joblib/loky worker was limited to). ``"auto"`` starts from that setting
+    and lets :class:`ThreadProbe` change it, and restores it afterwards. The
+    setting belongs to the calling thread (an OpenMP setting), so fits
+    running in other threads keep theirs.
     """
     if n_threads is None:
         yield
         return
     saved = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
+    if n_threads != "auto":
+        torch.set_num_threads(n_threads)
     try:
         yield
     finally:
         torch.set_num_threads(saved)
 
 
+class ThreadProbe(Callback):
+    """``n_threads="auto"``: train with the faster of all threads or one, re-checked as it goes.
+
+    A probe is two runs of training batches of at least ``seconds`` each:
+    with torch's thread count at the start of ``fit``, then with one thread.
+    Training goes on with the setting whose mean batch time was lower. On an
+    idle machine all threads usually win; when other work keeps a core
+    busy, threads that wait for a descheduled sibling lose to one thread.
+    Those waits come in bursts of the scheduler's time slice (milliseconds),
+    so each run spans many batches and is judged by its mean, not by its
+    fastest batches. The first epoch probes; later epochs probe again after
+    one whose mean batch time exceeded the chosen run's by half, and every
+    ``every`` epochs, so a machine whose load changes is followed.
+
+    Attributes
+    ----------
+    threads_ : list of int or None
+        The thread count each epoch ended with (None: too few threads to
+        choose from).
+    """
+
+    def __init__(self, seconds=0.02, every=5):
+        self.seconds = seconds
+        self.every = every
+
+    def on_train_begin(self, net, **kwargs):
+        self.many_ = torch.get_num_threads()
+        self.threads_ = []
+        self._chosen, self._expected, self._since = self.many_, None, 0
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._probing = self.many_ > 1 and (self._expected is None or self._since >= self.every)
+        self._runs = [[self.many_, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
+        self._epoch = [0, 0.0]
+        torch.set_num_threads(self.many_ if self._probing else self._chosen)
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self._start = time.perf_counter()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        seconds = time.perf_counter() - self._start
+        if not self._probing:
+            self._epoch[0] += 1
+            self._epoch[1] += seconds
+            return
+        run = self._runs[0] if self._runs[0][2] < self.seconds else self._runs[1]
+        run[1] += 1
+        run[2] += seconds
+        if run[2] < self.seconds:
+            return
+        if run is self._runs[0]:
+            torch.set_num_threads(1)
+        else:
+            best = min(self._runs, key=lambda r: r[2] / r[1])
+            self._chosen, self._expected = best[0], best[2] / best[1]
+            self._probing, self._since = False, 0
+            torch.set_num_threads(self._chosen)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.threads_.append(torch.get_num_threads() if self.many_ > 1 else None)
+        self._since += 1
+        batches, seconds = self._epoch
+        if batches and self._expected is not None and seconds / batches > 1.5 * self._expected:
+            self._since = self.every  # slower than when chosen: probe again
+
+
 def blas_threads(n_threads):
-    """A context limiting numpy's BLAS to ``n_threads`` (threadpoolctl), or none for None."""
-    if n_threads is None:
+    """A context limiting numpy's BLAS to ``n_threads`` (threadpoolctl); none for None/"auto"."""
+    if n_threads is None or n_threads == "auto":
         return nullcontext()
     return threadpool_limits(limits=n_threads, user_api="blas")

@@ -18,9 +18,10 @@ from ._device import resolve_device
 from ._module import SoftmaxRegression
 from ._net import SoftmaxNet
 from ._optim import resolve_optimizer
+from ._threads import ThreadProbe
 
 _SEED_MAX = np.iinfo(np.int32).max
-_OWN_CALLBACKS = ("divergence_guard", "convergence", "progress_bar")
+_OWN_CALLBACKS = ("divergence_guard", "convergence", "thread_probe", "progress_bar")
 
 
 def auto_batch_size(n_samples):
@@ -91,6 +92,8 @@ def _callbacks(params, validate, net):
         load_best=validate,
     )
     callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
+    if params["n_threads"] == "auto":
+        callbacks.append(("thread_probe", ThreadProbe()))
     if params["verbose"]:
         callbacks.append(("progress_bar", ProgressBar()))
     reserved = {name for name, _ in net.get_default_callbacks()} | set(_OWN_CALLBACKS)

@@ -62,7 +62,8 @@ def test_only_fit_with_early_stopping_holds_out_data(data):
 
 def test_skorch_default_callback_names_are_reserved(data):
     _, X, y = data
-    for name in ("epoch_timer", "train_loss", "valid_acc", "print_log", "convergence"):
+    names = ("epoch_timer", "train_loss", "valid_acc", "print_log", "convergence", "thread_probe")
+    for name in names:
         with pytest.raises(ValueError, match=f"'{name}' is taken"):
             net_for(X, y, callbacks=[(name, EpochScoring("accuracy"))])
     with pytest.raises(ValueError, match="skorch callbacks"):
