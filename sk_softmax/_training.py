@@ -202,10 +202,10 @@ def stop_reason(net, params, epochs_run):
         kept = ", whose weights were restored" if stopper.load_best else ""
         drops = ""
         if stopper.lr_dropped_at_:
-            drops = f" after lr was divided by 10 after epoch(s) {stopper.lr_dropped_at_}"
+            drops = f"lr divided by 10 after epoch(s) {stopper.lr_dropped_at_}; "
         return (
             f"{done}: {stopper.monitor} did not improve by a relative tol={params['tol']} for "
-            f"n_iter_no_change={params['n_iter_no_change']} epochs{drops} (best: epoch "
+            f"n_iter_no_change={params['n_iter_no_change']} epochs ({drops}best: epoch "
             f"{stopper.best_epoch_}{kept})."
         )
     if net.stopped_by_ is not None:

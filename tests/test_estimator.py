@@ -300,8 +300,8 @@ def test_verbose_table_shows_the_epoch_where_training_stopped_itself(blobs, caps
     stopper = dict(clf.net_.callbacks_)["convergence"]
     assert (
         f"Training stopped after epoch {clf.n_iter_}: train_loss did not improve by a relative "
-        f"tol=0.5 for n_iter_no_change=2 epochs after lr was divided by 10 after epoch(s) "
-        f"{stopper.lr_dropped_at_} (best: epoch {stopper.best_epoch_})." in out
+        f"tol=0.5 for n_iter_no_change=2 epochs (lr divided by 10 after epoch(s) "
+        f"{stopper.lr_dropped_at_}; best: epoch {stopper.best_epoch_})." in out
     )
     assert len(stopper.lr_dropped_at_) == 2
     assert dict(clf.net_.callbacks_)["progress_bar"].pbar_.disable  # closed

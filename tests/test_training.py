@@ -119,7 +119,8 @@ def test_stop_reasons_and_the_convergence_warning(data):
     epochs = train(net, dataset, y)
     assert epochs == 7  # two plateaus lower lr, the third one stops
     assert net.history[:, "lr"] == pytest.approx([0.03] * 3 + [0.003] * 2 + [0.0003] * 2)
-    assert "after lr was divided by 10 after epoch(s) [3, 5]" in stop_reason(net, p, epochs)
+    reason = stop_reason(net, p, epochs)
+    assert "epochs (lr divided by 10 after epoch(s) [3, 5]; best: epoch" in reason
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_if_not_converged(net, p, epochs)
