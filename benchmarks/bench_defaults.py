@@ -191,8 +191,10 @@ def _spin(stop):
 def busy_times(X, y):
     """Chapter fit time, quiet and beside one process spinning on a core, per thread policy.
 
-    Median of three fits each; returns ``{policy: (quiet, busy)}``.
+    Median of three fits each; returns ``{policy: (quiet, busy)}``. The
+    chapter's fits run their 10 epochs without converging, on purpose.
     """
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
     def timings():
         return {
@@ -307,11 +309,6 @@ def main(argv=None):
     print("|---|---:|---:|")
     for name, (ours, sgd) in streams.items():
         print(f"| {name} | {ours:.4f} | {sgd:.4f} |")
-    if not args.only or any("digits".startswith(p) for p in args.only):
-        digits = load_digits(return_X_y=True)
-        accuracy = dask_ml_one_pass([_split(digits[0] / 16, digits[1], s) for s in SMALL_SEEDS])
-        print(f"\ndask-ml Incremental(SoftmaxClassifier()), digits, one pass: {accuracy:.4f}")
-        targets.append((f"dask-ml one pass on digits >= 0.85 ({accuracy:.4f})", accuracy >= 0.85))
     if not args.only or any("Fashion".startswith(p) for p in args.only):
         X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
         times = busy_times(X, y)
@@ -330,6 +327,11 @@ def main(argv=None):
         targets.append(
             (f"busy / quiet chapter fit <= 1.3 ({busy / quiet:.2f}x)", busy / quiet <= 1.3)
         )
+    if not args.only or any("digits".startswith(p) for p in args.only):
+        digits = load_digits(return_X_y=True)
+        accuracy = dask_ml_one_pass([_split(digits[0] / 16, digits[1], s) for s in SMALL_SEEDS])
+        print(f"\ndask-ml Incremental(SoftmaxClassifier()), digits, one pass: {accuracy:.4f}")
+        targets.append((f"dask-ml one pass on digits >= 0.85 ({accuracy:.4f})", accuracy >= 0.85))
     print("\n| target | met |")
     print("|---|:---:|")
     for label, met in targets:

@@ -116,7 +116,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         has reached a plateau (see ``lr_schedule``). A relative threshold
         means the same whatever the scale of the loss. If ``max_epochs`` runs
         out before training converged, a ``ConvergenceWarning`` is raised.
-    n_iter_no_change : int, default=3
+    n_iter_no_change : int, default=2
         Epochs without an improvement that make a plateau.
     lr_schedule : {"adaptive", "constant"}, default="adaptive"
         ``"adaptive"``: at each of the first two plateaus the learning rate
@@ -274,7 +274,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         alpha="auto",
         init_std=0.01,
         tol=1e-3,
-        n_iter_no_change=3,
+        n_iter_no_change=2,
         lr_schedule="adaptive",
         early_stopping=False,
         validation_fraction=0.1,
