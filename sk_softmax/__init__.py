@@ -4,6 +4,7 @@ from ._batches import TensorBatchIterator
 from ._estimator import SoftmaxClassifier
 from ._module import SoftmaxRegression
 from ._persistence import dump, load
+from ._search import SoftmaxSearchCV
 from ._version import __version__
 from .exceptions import DivergenceError
 
@@ -11,6 +12,7 @@ __all__ = [
     "DivergenceError",
     "SoftmaxClassifier",
     "SoftmaxRegression",
+    "SoftmaxSearchCV",
     "TensorBatchIterator",
     "__version__",
     "dump",

@@ -16,7 +16,13 @@ from ._device import resolve_device
 from ._optim import OPTIMIZERS
 from ._prediction import LinearSoftmaxMixin
 from ._threads import torch_threads
-from ._training import build_net, stop_reason, train, warn_if_not_converged
+from ._training import (
+    build_net,
+    net_with_weights,
+    stop_reason,
+    train,
+    warn_if_not_converged,
+)
 
 
 @contextmanager
@@ -442,6 +448,13 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
                 "sklearn.utils.class_weight.compute_class_weight and pass them "
                 "as a dict."
             )
+
+    def _set_weights(self, coef, intercept, history):
+        """Become fitted with these float32 weights and epoch history.
+
+        ``classes_`` and the feature attributes are the caller's to set.
+        """
+        self._set_fitted(net_with_weights(self.get_params(deep=False), coef, intercept, history))
 
     def _set_fitted(self, net):
         self.net_ = net

@@ -19,7 +19,6 @@ import torch
 
 from ._estimator import SoftmaxClassifier
 from ._files import atomic_path
-from ._training import net_with_weights
 from ._version import __version__
 
 FORMAT_NAME = "sk_softmax.SoftmaxClassifier"
@@ -305,12 +304,11 @@ def _rebuild(params, fitted, tensors):
         fitted["object_classes"] in (classes.dtype.kind == "U", False),
         "object_classes must be false, or true for string classes.",
     )
-    net = net_with_weights(model.get_params(deep=False), coef, intercept, history)
     model.classes_ = classes.astype(object) if fitted["object_classes"] else classes
     model.n_features_in_ = n_features
     if names is not None:
         model.feature_names_in_ = np.asarray(names, dtype=object)
-    model._set_fitted(net)
+    model._set_weights(coef, intercept, history)
     return model
 
 

@@ -1,0 +1,111 @@
+"""SoftmaxSearchCV against GridSearchCV: the same search, side by side in one run.
+
+Fashion-MNIST's 60,000 training images, ``SoftmaxClassifier(optimizer="adam",
+batch_size=256, random_state=0)``, lr in {0.0003, 0.001, 0.003, 0.01, 0.03} x
+max_epochs in {5, 10, 20, 40}, ``StratifiedKFold(3, shuffle=True,
+random_state=0)``. Prints every candidate's mean CV accuracy under both, the
+times, the speed-up and whether each target is met.
+
+    python benchmarks/bench_search.py --data-home ../shared/data
+    python benchmarks/bench_search.py --data-home ../shared/data --skip-parallel-grid
+"""
+
+import argparse
+import platform
+import time
+import warnings
+
+import numpy as np
+import sklearn
+import torch
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
+from sk_softmax.datasets import fetch_fashion_mnist
+
+GRID = {"lr": [0.0003, 0.001, 0.003, 0.01, 0.03], "max_epochs": [5, 10, 20, 40]}
+
+
+def timed(search, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 5-epoch candidates, on purpose
+        start = time.perf_counter()
+        search.fit(X, y)
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
+    parser.add_argument("--skip-parallel-grid", action="store_true", help="no n_jobs=2 run")
+    args = parser.parse_args(argv)
+    X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
+    X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
+    print(
+        f"{platform.processor() or platform.machine()}, torch {torch.__version__} on "
+        f"{torch.get_num_threads()} thread(s), scikit-learn {sklearn.__version__}"
+    )
+    SoftmaxClassifier(max_epochs=2).fit(*load_iris(return_X_y=True))  # first-call costs
+    estimator = SoftmaxClassifier(optimizer="adam", batch_size=256, random_state=0)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    searches = {
+        "SoftmaxSearchCV": SoftmaxSearchCV(estimator, GRID, cv=cv),
+        "GridSearchCV(n_jobs=1)": GridSearchCV(estimator, GRID, cv=cv, n_jobs=1),
+    }
+    if not args.skip_parallel_grid:
+        searches["GridSearchCV(n_jobs=2)"] = GridSearchCV(estimator, GRID, cv=cv, n_jobs=2)
+    seconds = {}
+    for name, search in searches.items():
+        seconds[name] = timed(search, X, y)
+        print(f"{name}: {seconds[name]:.1f} s", flush=True)
+
+    ours, grid = searches["SoftmaxSearchCV"], searches["GridSearchCV(n_jobs=1)"]
+    ours_scores = ours.cv_results_["mean_test_score"]
+    grid_scores = grid.cv_results_["mean_test_score"]
+    print("\n| lr | max_epochs | SoftmaxSearchCV | GridSearchCV | difference |")
+    print("|---:|---:|---:|---:|---:|")
+    for params, a, b in zip(ours.cv_results_["params"], ours_scores, grid_scores, strict=True):
+        print(f"| {params['lr']} | {params['max_epochs']} | {a:.4f} | {b:.4f} | {a - b:+.4f} |")
+    delta = np.abs(ours_scores - grid_scores)
+    chosen_under_grid = grid_scores[ours.best_index_]
+    ours_test = ours.score(X_test, y_test)
+    grid_test = grid.score(X_test, y_test)
+    print(
+        f"\nbest: SoftmaxSearchCV {ours.best_params_} (CV {ours.best_score_:.4f}, test "
+        f"{ours_test:.4f}); GridSearchCV {grid.best_params_} (CV {grid.best_score_:.4f}, "
+        f"test {grid_test:.4f})"
+    )
+    print(
+        f"refit: SoftmaxSearchCV refit_time_ {ours.refit_time_:.2f} s, GridSearchCV "
+        f"{grid.refit_time_:.2f} s; stacked runs {ours.n_stacked_runs_}, separate fits "
+        f"{ours.n_separate_fits_}"
+    )
+    speed_up = seconds["GridSearchCV(n_jobs=1)"] / seconds["SoftmaxSearchCV"]
+    print("\n| search | time (s) | GridSearchCV(n_jobs=1) / it |")
+    print("|---|---:|---:|")
+    for name, value in seconds.items():
+        print(f"| {name} | {value:.1f} | {seconds['GridSearchCV(n_jobs=1)'] / value:.2f}x |")
+    targets = [
+        (f"mean |difference| <= 0.004 ({delta.mean():.4f})", delta.mean() <= 0.004),
+        (f"max |difference| <= 0.01 ({delta.max():.4f})", delta.max() <= 0.01),
+        (
+            f"chosen candidate within 0.003 of GridSearchCV's best "
+            f"({grid.best_score_ - chosen_under_grid:.4f})",
+            grid.best_score_ - chosen_under_grid <= 0.003,
+        ),
+        (
+            f"refit test accuracy within 0.005 ({abs(ours_test - grid_test):.4f})",
+            abs(ours_test - grid_test) <= 0.005,
+        ),
+        (f">= 6x faster than GridSearchCV(n_jobs=1) ({speed_up:.2f}x)", speed_up >= 6),
+    ]
+    print("\n| target | met |")
+    print("|---|:---:|")
+    for label, met in targets:
+        print(f"| {label} | {'yes' if met else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""SoftmaxSearchCV: GridSearchCV over a SoftmaxClassifier at the cost of a few stacked runs."""
+
+import itertools
+import threading
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn import get_config
+from sklearn.base import clone
+from sklearn.model_selection import ParameterGrid
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._split import check_cv
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array, indexable
+
+from ._estimator import SoftmaxClassifier
+from ._stacked import IGNORED, PER_MODEL, stackable, train_stacked
+from .exceptions import DivergenceError
+
+_RUNS = {}  # search key -> _Runs, while a search's fit is scoring its candidates
+_RUNS_LOCK = threading.Lock()
+_KEYS = itertools.count()  # an int: scikit-learn slices sized fit parameters by rows
+
+
+class _Runs:
+    """The stacked runs of one search: trained models, looked up by parameters and rows."""
+
+    def __init__(self, splits, n_samples):
+        # Training sets by their rows: each CV split's, then all rows (the refit).
+        self.sets = [np.sort(train) for train, _ in splits] + [np.arange(n_samples)]
+        self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
+        self.entries = []  # (settings' params without max_epochs, models per set, seconds)
+
+    def add(self, settings, models, seconds):
+        n_models = len(settings) * len(self.sets)
+        for setting, per_set in zip(settings, models, strict=True):
+            self.entries.append((_without_max_epochs(setting), per_set, seconds / n_models))
+
+    def find(self, params, rows):
+        """The trained model for these parameters and training rows, and its share of time."""
+        index = self._set_of.get(np.sort(rows).tobytes())
+        if index is None:
+            return None, 0.0
+        key = _without_max_epochs(params)
+        for setting, per_set, seconds in self.entries:
+            if setting == key:
+                return per_set[index], seconds
+        return None, 0.0
+
+
+def _without_max_epochs(params):
+    return {k: v for k, v in params.items() if k != "max_epochs" and k not in IGNORED}
+
+
+class _LookedUp(SoftmaxClassifier):
+    """A SoftmaxClassifier whose ``fit`` takes its weights from the search's stacked runs.
+
+    The rows it is fitted on arrive as ``row_ids`` (scikit-learn slices such
+    fit parameters like the data); parameters or rows the runs did not train
+    fall back to an ordinary fit.
+    """
+
+    def fit(self, X, y, sample_weight=None, row_ids=None, search_key=None):
+        runs = _RUNS.get(search_key)
+        model, seconds = (None, 0.0) if runs is None else runs.find(self.get_params(), row_ids)
+        self.stacked_seconds_ = seconds
+        if model is None:  # an ordinary fit, whose errors name SoftmaxClassifier
+            fitted = SoftmaxClassifier(**self.get_params()).fit(X, y, sample_weight=sample_weight)
+            vars(self).update(vars(fitted))
+            return self
+        if model.diverged:
+            raise DivergenceError(
+                f"Training diverged in a stacked run (lr={self.lr}): the loss or the weights "
+                "became infinite or NaN. Lower lr or standardise X."
+            )
+        X, y = self._validate_data(X, y, reset=True)
+        self.classes_ = np.unique(y)
+        coef, intercept, history = model.at(self.max_epochs)
+        history = [dict(epoch, n_samples_seen=model.n_samples_seen) for epoch in history]
+        self._set_weights(coef, intercept, history)
+        return self
+
+
+class SoftmaxSearchCV(BaseSearchCV):
+    """Exhaustive search over a SoftmaxClassifier's parameters, trained as stacked runs.
+
+    A drop-in for :class:`~sklearn.model_selection.GridSearchCV` with a
+    :class:`SoftmaxClassifier`: the same arguments, ``cv_results_``,
+    ``best_*`` attributes and methods, computed by scikit-learn's own search
+    code. What differs is how the candidates are trained:
+
+    - ``max_epochs`` values are checkpoints of one training run: each
+      setting trains once, to the largest value, and the weights at every
+      requested epoch count are scored (the stopping rule still ends a model
+      early, as it would a separate fit).
+    - Candidates that differ only in per-model values (``lr``, ``alpha``,
+      ``momentum``, ``init_std``, ``class_weight``, ``tol``,
+      ``n_iter_no_change``, ``lr_schedule``), on every CV split and on all the
+      rows for the refit, train together as one stacked model on shared
+      minibatches: each model's loss counts only its own training rows, with
+      its own optimizer settings, learning-rate schedule and stopping rule.
+    - Other values (``batch_size``, ``optimizer``, ``random_state``, ...)
+      start separate stacked runs, run in parallel with ``n_jobs``.
+      ``optimizer="lbfgs"`` or an optimizer class, ``early_stopping=True``
+      and ``callbacks`` are not stacked: those candidates are fitted one by
+      one, as GridSearchCV does.
+
+    Stacked models see other minibatches than separate fits (all rows are
+    shuffled together, each model getting about ``batch_size`` of its own
+    rows per step), so scores agree with GridSearchCV's within the noise of
+    the seed, not bit for bit. ``mean_fit_time`` is each model's share of
+    its run, ``std_fit_time`` the spread over splits; ``refit_time_`` is the
+    refit models' share, the refit itself costing no extra pass.
+
+    Parameters
+    ----------
+    estimator : SoftmaxClassifier
+        The model whose parameters are searched (a pipeline is not
+        supported: search ``SoftmaxClassifier`` on transformed data, or use
+        GridSearchCV).
+    param_grid : dict or list of dicts
+        Parameter names mapped to lists of values, as for GridSearchCV.
+    scoring, n_jobs, refit, cv, verbose, error_score, return_train_score
+        As for :class:`~sklearn.model_selection.GridSearchCV`. ``n_jobs``
+        runs independent stacked runs (and fallback fits) in parallel.
+
+    Attributes
+    ----------
+    cv_results_, best_estimator_, best_score_, best_params_, best_index_, \
+scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
+        As for GridSearchCV; ``best_estimator_`` is a fitted SoftmaxClassifier.
+    n_stacked_runs_ : int
+        Stacked runs trained.
+    n_separate_fits_ : int
+        Candidate fits that were not stacked (see above).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = SoftmaxSearchCV(
+    ...     SoftmaxClassifier(random_state=0),
+    ...     {"lr": [0.01, 0.1], "max_epochs": [5, 20]},
+    ...     cv=3,
+    ... ).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['lr', 'max_epochs']
+    >>> search.n_stacked_runs_
+    1
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "param_grid": [dict, list],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.param_grid = param_grid
+
+    def _run_search(self, evaluate_candidates):
+        evaluate_candidates(ParameterGrid(self.param_grid))
+
+    def fit(self, X, y=None, *, groups=None, **params):
+        """Train the candidates as stacked runs, then score and refit as GridSearchCV does.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group splitter.
+        **params : dict
+            Fit parameters such as ``sample_weight``, routed as GridSearchCV
+            routes them.
+
+        Returns
+        -------
+        self : SoftmaxSearchCV
+        """
+        self._check_search_inputs()
+        X, y, groups = indexable(X, y, groups)
+        cv = check_cv(self.cv, y, classifier=True)
+        splits = list(cv.split(X, y, groups))
+        key = next(_KEYS)
+        runs = self._train_stacked(X, y, splits, params.get("sample_weight"))
+        estimator = self.estimator
+        n_jobs = self.n_jobs
+        self.estimator = _looked_up(estimator)
+        self.n_jobs = None  # scoring is cheap; looked-up models live in this process
+        with _RUNS_LOCK:
+            _RUNS[key] = runs
+        try:
+            super().fit(
+                X,
+                y,
+                groups=groups,
+                row_ids=np.arange(len(y)),
+                search_key=key,
+                **params,
+            )
+        finally:
+            self.estimator, self.n_jobs = estimator, n_jobs
+            with _RUNS_LOCK:
+                del _RUNS[key]
+        self._report_costs(runs)
+        if self.refit:
+            self.best_estimator_ = _plain(self.best_estimator_, estimator)
+        return self
+
+    # ----------------------------------------------------------- helpers
+
+    def _check_search_inputs(self):
+        if type(self.estimator) is not SoftmaxClassifier:
+            raise ValueError(
+                "SoftmaxSearchCV searches a SoftmaxClassifier, got "
+                f"{type(self.estimator).__name__}. For a Pipeline or another estimator, "
+                "use sklearn.model_selection.GridSearchCV."
+            )
+        if not self.param_grid or (isinstance(self.param_grid, list) and not all(self.param_grid)):
+            raise ValueError(
+                f"param_grid is empty ({self.param_grid!r}): give at least one parameter "
+                "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
+            )
+        grid = ParameterGrid(self.param_grid)  # refuses empty value lists
+        valid = set(self.estimator.get_params(deep=False))
+        for candidate in grid:
+            unknown = sorted(set(candidate) - valid)
+            if unknown:
+                raise ValueError(
+                    f"Invalid parameter(s) {unknown} in param_grid for SoftmaxClassifier. "
+                    f"Valid parameters are: {sorted(valid)}."
+                )
+
+    def _train_stacked(self, X, y, splits, sample_weight):
+        """Group the candidates into stacked runs and train them (in parallel with n_jobs)."""
+        runs = _Runs(splits, len(y))
+        self.n_stacked_runs_ = 0
+        if type_of_target(y) not in ("binary", "multiclass"):
+            return runs  # SoftmaxClassifier's own fit reports what is wrong
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if any(len(np.unique(y_encoded[rows])) < len(classes) for rows in runs.sets):
+            return runs  # a split lacks a class: separate fits, as GridSearchCV
+        base = self.estimator.get_params(deep=False)
+        candidates = [{**base, **candidate} for candidate in ParameterGrid(self.param_grid)]
+        groups = []  # (run params, [settings], sorted max_epochs)
+        for params in candidates:
+            if not (_valid(params) and stackable(params)):
+                continue  # fitted separately: SoftmaxClassifier.fit says what is wrong
+            run = {k: v for k, v in params.items() if k not in PER_MODEL + IGNORED}
+            group = next((g for g in groups if g[0] == run), None)
+            if group is None:
+                group = (run, [], set())
+                groups.append(group)
+            setting = {**params, "max_epochs": None}
+            if setting not in group[1]:
+                group[1].append(setting)
+            group[2].add(params["max_epochs"])
+        if not groups:
+            return runs
+        X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        trained = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(train_stacked)(
+                X32,
+                y_encoded,
+                len(classes),
+                sample_weight,
+                runs.sets,
+                settings,
+                run,
+                sorted(epochs),
+            )
+            for run, settings, epochs in groups
+        )
+        for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
+            runs.add(settings, models, seconds)
+        self.n_stacked_runs_ = len(groups)
+        if self.verbose:
+            print(
+                f"SoftmaxSearchCV: {len(groups)} stacked run(s) of "
+                f"{', '.join(str(len(g[1]) * len(runs.sets)) for g in groups)} models "
+                f"in {sum(s for _, s in trained):.1f} s"
+            )
+        return runs
+
+    def _report_costs(self, runs):
+        """Put each stacked model's share of its run into the fit times."""
+        results = self.cv_results_
+        n_separate = 0
+        for i, candidate in enumerate(results["params"]):
+            params = {**self.estimator.get_params(deep=False), **candidate}
+            share = [runs.find(params, rows)[1] for rows in runs.sets[:-1]]
+            if all(share):
+                results["mean_fit_time"][i] += np.mean(share)
+            else:
+                n_separate += len(share)
+        self.n_separate_fits_ = n_separate
+        if self.refit:
+            self.refit_time_ += self.best_estimator_.stacked_seconds_
+
+
+def _valid(params):
+    try:
+        SoftmaxClassifier(**params)._validate_params()
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _looked_up(estimator):
+    """``estimator`` as a :class:`_LookedUp`, asking for ``row_ids`` and ``search_key``."""
+    looked_up = _LookedUp(**estimator.get_params(deep=False))
+    if get_config()["enable_metadata_routing"]:
+        requests = estimator.get_metadata_routing().fit.requests
+        looked_up.set_fit_request(
+            sample_weight=requests.get("sample_weight"), row_ids=True, search_key=True
+        )
+    return looked_up
+
+
+def _plain(looked_up, estimator):
+    """The fitted ``_LookedUp`` as a plain SoftmaxClassifier with ``estimator``'s requests."""
+    plain = clone(estimator).set_params(**looked_up.get_params(deep=False))
+    for name, value in vars(looked_up).items():
+        if name.endswith("_") and not name.startswith("_") and name != "stacked_seconds_":
+            setattr(plain, name, value)
+    return plain

@@ -1,0 +1,177 @@
+"""SoftmaxSearchCV: GridSearchCV's answers and attributes from stacked runs."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    ShuffleSplit,
+    StratifiedKFold,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
+
+GRID = {"lr": [0.01, 0.1], "max_epochs": [3, 20]}
+
+
+def both(X, y, grid=GRID, fit_params=None, **kwargs):
+    estimator = kwargs.pop("estimator", SoftmaxClassifier(random_state=0))
+    ours = SoftmaxSearchCV(estimator, grid, **kwargs).fit(X, y, **(fit_params or {}))
+    theirs = GridSearchCV(estimator, grid, **kwargs).fit(X, y, **(fit_params or {}))
+    return ours, theirs
+
+
+def test_same_answers_as_grid_search_within_noise(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    ours, theirs = both(X_train, y_train, cv=cv)
+    delta = ours.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
+    assert np.abs(delta).mean() < 0.02 and np.abs(delta).max() < 0.04
+    assert theirs.cv_results_["mean_test_score"][ours.best_index_] > theirs.best_score_ - 0.02
+    assert abs(ours.score(X_test, y_test) - theirs.score(X_test, y_test)) < 0.02
+    assert ours.n_stacked_runs_ == 1 and ours.n_separate_fits_ == 0
+    assert set(ours.cv_results_) == set(theirs.cv_results_)
+    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+
+
+def test_fitted_attributes_and_methods(blobs):
+    X, y = blobs
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=3).fit(X, y)
+    best = search.best_estimator_
+    assert type(best) is SoftmaxClassifier
+    assert (
+        best.get_params()
+        == clone(SoftmaxClassifier(random_state=0)).set_params(**search.best_params_).get_params()
+    )
+    assert best.n_iter_ <= search.best_params_["max_epochs"]
+    assert best.n_samples_seen_ == len(y)
+    assert search.n_splits_ == 3 and search.refit_time_ > 0
+    assert (search.cv_results_["mean_fit_time"] > 0).all()
+    np.testing.assert_array_equal(search.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(search.predict(X), best.predict(X))
+    np.testing.assert_allclose(search.predict_proba(X), best.predict_proba(X))
+    assert search.score(X, y) == best.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize(
+    "cv",
+    [
+        3,
+        KFold(4, shuffle=True, random_state=1),
+        ShuffleSplit(3, test_size=0.3, random_state=0),  # rows may be in no test set
+        "iterable",
+    ],
+)
+def test_every_kind_of_cv(blobs, cv):
+    X, y = blobs
+    if cv == "iterable":
+        even, odd = np.arange(0, 150, 2), np.arange(1, 150, 2)
+        cv = [(even, odd), (odd, even)]
+    ours, theirs = both(X, y, cv=cv)
+    assert ours.n_separate_fits_ == 0 and ours.n_splits_ == theirs.n_splits_
+    assert set(ours.cv_results_) == set(theirs.cv_results_)
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.05
+    )
+
+
+def test_group_splitters_get_the_groups(blobs):
+    X, y = blobs
+    groups = np.arange(len(y)) % 5
+    ours = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=GroupKFold(5))
+    ours.fit(X, y, groups=groups)
+    assert ours.n_splits_ == 5 and ours.n_separate_fits_ == 0
+
+
+def test_multi_metric_scoring_refits_on_the_named_metric(blobs):
+    X, y = blobs
+    scoring = {"acc": "accuracy", "nll": "neg_log_loss"}
+    ours, theirs = both(X, y, cv=3, scoring=scoring, refit="nll", return_train_score=True)
+    assert set(ours.cv_results_) == set(theirs.cv_results_)
+    assert "mean_test_nll" in ours.cv_results_ and "mean_train_acc" in ours.cv_results_
+    assert ours.best_score_ == ours.cv_results_["mean_test_nll"][ours.best_index_]
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_nll"], theirs.cv_results_["mean_test_nll"], atol=0.1
+    )
+
+
+def test_sample_weight_reaches_every_model(blobs):
+    X, y = blobs
+    weights = np.where(y == 0, 20.0, 1.0)
+    grid = {"lr": [0.05], "max_epochs": [10]}
+    ours, theirs = both(X, y, grid=grid, cv=3, fit_params={"sample_weight": weights})
+    plain = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    assert ours.n_separate_fits_ == 0
+    # Class 0 weighs 20 times more: it gets more probability, in both searches.
+    mass = [search.predict_proba(X)[:, 0].mean() for search in (ours, theirs, plain)]
+    assert mass[0] > mass[2] + 0.01 and mass[1] > mass[2] + 0.01
+    assert ours.best_estimator_.n_samples_seen_ == weights.sum()
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.05
+    )
+
+
+def test_what_cannot_stack_is_fitted_as_grid_search_would(blobs):
+    X, y = blobs
+    grid = {"optimizer": ["lbfgs", "adam"], "lr": [0.5], "max_epochs": [5]}
+    ours, theirs = both(X, y, grid=grid, cv=3)
+    assert ours.n_stacked_runs_ == 1 and ours.n_separate_fits_ == 3
+    lbfgs = [i for i, p in enumerate(ours.cv_results_["params"]) if p["optimizer"] == "lbfgs"]
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
+        assert ours.cv_results_[key][lbfgs] == theirs.cv_results_[key][lbfgs]
+
+
+def test_runs_with_different_batch_sizes_are_separate_runs(blobs):
+    X, y = blobs
+    grid = {"batch_size": [16, 64], "lr": [0.01, 0.1], "max_epochs": [2, 4]}
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3, n_jobs=2).fit(X, y)
+    assert search.n_stacked_runs_ == 2 and search.n_separate_fits_ == 0
+
+
+def test_invalid_values_get_the_error_score(blobs):
+    X, y = blobs
+    grid = {"lr": [-1.0, 0.1], "max_epochs": [3]}
+    with pytest.warns(FitFailedWarning, match="fits failed"):
+        search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"][0])
+    assert search.best_params_ == {"lr": 0.1, "max_epochs": 3}
+
+
+@pytest.mark.parametrize(
+    ("estimator", "grid", "message"),
+    [
+        (SoftmaxClassifier(), {"learning_rate": [0.1]}, "Invalid parameter.*learning_rate"),
+        (SoftmaxClassifier(), {}, "param_grid is empty"),
+        (SoftmaxClassifier(), [], "param_grid is empty"),
+        (SoftmaxClassifier(), {"lr": []}, "non-empty"),
+        (make_pipeline(StandardScaler(), SoftmaxClassifier()), {"lr": [0.1]}, "GridSearchCV"),
+    ],
+)
+def test_bad_grids_and_estimators_are_refused(blobs, estimator, grid, message):
+    X, y = blobs
+    with pytest.raises(ValueError, match=message):
+        SoftmaxSearchCV(estimator, grid, cv=3).fit(X, y)
+
+
+def test_reproducible_with_random_state(blobs):
+    X, y = blobs
+    first, second = (
+        SoftmaxSearchCV(SoftmaxClassifier(random_state=7), GRID, cv=3).fit(X, y) for _ in range(2)
+    )
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
+        np.testing.assert_array_equal(first.cv_results_[key], second.cv_results_[key])
+    np.testing.assert_array_equal(first.best_estimator_.coef_, second.best_estimator_.coef_)
+
+
+def test_clone_and_a_pipeline_around_it(blobs):
+    X, y = blobs
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=3)
+    assert clone(search).get_params()["param_grid"] == GRID
+    pipe = make_pipeline(StandardScaler(), search).fit(X, y)
+    assert pipe.score(X, y) > 0.9
+    assert pipe[-1].best_params_["lr"] in GRID["lr"]

@@ -1,0 +1,97 @@
+"""Stacked runs: a model in a stack learns what a separate fit on its rows learns."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sk_softmax import SoftmaxClassifier
+from sk_softmax._stacked import stackable, train_stacked
+
+
+def stack(X, y, settings, sets, checkpoints, sample_weight=None):
+    base = SoftmaxClassifier(random_state=0).get_params()
+    settings = [{**base, **setting} for setting in settings]
+    models, seconds = train_stacked(
+        X.astype(np.float32), y, 3, sample_weight, sets, settings, settings[0], checkpoints
+    )
+    assert seconds > 0
+    return models
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        dict(lr=0.05),
+        dict(lr=0.05, optimizer="sgd", momentum=0.9, alpha=0.01),
+        dict(lr=0.05, class_weight="balanced", batch_size=32),
+    ],
+)
+def test_a_model_on_all_rows_is_a_separate_fit(blobs, setting):
+    # Same seeds, so the same initial weights and the same minibatches: only
+    # the order of float32 sums differs.
+    X, y = blobs
+    weights = np.linspace(0.5, 2.0, len(y))
+    [[model]] = stack(X, y, [setting], [np.arange(len(y))], [7], sample_weight=weights)
+    fit = SoftmaxClassifier(random_state=0, max_epochs=7, **setting)
+    fit.fit(X, y, sample_weight=weights)
+    coef, intercept, history = model.at(7)
+    np.testing.assert_allclose(coef, fit.coef_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(intercept, fit.intercept_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose([e["train_loss"] for e in history], fit.loss_curve_, rtol=1e-5)
+    assert model.n_samples_seen == pytest.approx(fit.n_samples_seen_)
+
+
+def test_models_only_learn_from_their_own_rows(blobs):
+    X, y = blobs
+    half = np.arange(0, len(y), 2)
+    [[alone]] = stack(X[half], y[half], [dict(lr=0.05)], [np.arange(len(half))], [4])
+    [[masked, _]] = stack(X, y, [dict(lr=0.05)], [half, np.arange(len(y))], [4])
+    # The other rows are masked out of its loss: only the minibatches differ.
+    agreement = np.mean(np.argmax(X @ alone.at(4)[0].T, 1) == np.argmax(X @ masked.at(4)[0].T, 1))
+    assert agreement > 0.95
+    assert masked.n_samples_seen == len(half)
+
+
+def test_checkpoints_hold_the_weights_of_each_epoch_count(blobs):
+    X, y = blobs
+    setting = dict(lr=0.05, tol=0.0, n_iter_no_change=100)
+    [[model]] = stack(X, y, [setting], [np.arange(150)], [2, 5])
+    for epochs in (2, 5):
+        fit = SoftmaxClassifier(random_state=0, max_epochs=epochs, **setting).fit(X, y)
+        coef, _, history = model.at(epochs)
+        np.testing.assert_allclose(coef, fit.coef_, rtol=1e-4, atol=1e-5)
+        assert len(history) == epochs
+
+
+def test_a_model_stops_and_stays_as_its_separate_fit_would(blobs):
+    X, y = blobs
+    setting = dict(lr=0.05, tol=10.0, n_iter_no_change=1, lr_schedule="constant")
+    [[model]] = stack(X, y, [setting], [np.arange(150)], [3, 10])
+    fit = SoftmaxClassifier(random_state=0, max_epochs=10, **setting).fit(X, y)
+    assert model.stopped_at == fit.n_iter_ == 2
+    coef, _, history = model.at(10)
+    np.testing.assert_allclose(coef, fit.coef_, rtol=1e-4, atol=1e-5)
+    assert len(history) == 2
+
+
+def test_sparse_rows_stack_too(blobs):
+    X, y = blobs
+    [[dense]] = stack(X, y, [dict(lr=0.05)], [np.arange(150)], [3])
+    [[sparse]] = stack(sp.csr_matrix(X), y, [dict(lr=0.05)], [np.arange(150)], [3])
+    np.testing.assert_allclose(dense.at(3)[0], sparse.at(3)[0], rtol=1e-4, atol=1e-5)
+
+
+def test_a_diverging_model_is_marked_and_the_others_go_on(blobs):
+    X, y = blobs
+    settings = [dict(lr=1e30, optimizer="sgd"), dict(lr=1e-3)]
+    models = stack(X * 1e20, y, settings, [np.arange(150)], [3])
+    assert models[0][0].diverged
+    assert not models[1][0].diverged and np.isfinite(models[1][0].at(3)[0]).all()
+
+
+def test_what_cannot_stack():
+    base = SoftmaxClassifier().get_params()
+    assert stackable(base) and stackable({**base, "optimizer": "sgd"})
+    assert not stackable({**base, "optimizer": "lbfgs"})
+    assert not stackable({**base, "early_stopping": True})
+    assert not stackable({**base, "callbacks": [object()]})
