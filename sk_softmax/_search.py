@@ -293,6 +293,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
                 settings,
                 run,
                 sorted(epochs),
+                verbose=self.verbose,
             )
             for run, settings, epochs in groups
         )

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
+from torch.nn.functional import cross_entropy
 
 from ._batches import ArrayDataset
 from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
@@ -75,6 +76,19 @@ def _class_weights(class_weight, y, rows, n_classes):
     return compute_class_weight(class_weight, classes=np.arange(n_classes), y=y[rows])
 
 
+def _multi_tensor(optimizer_class, params):
+    """The optimizer with torch's fused kernels where this torch and device have them.
+
+    A fused step updates a whole parameter group in one kernel; the stacked
+    run has a group per learning rate, stepped every minibatch. Older torch
+    releases (fused on the CPU came with 2.4) get the multi-tensor path.
+    """
+    try:
+        return optimizer_class(params, lr=1.0, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return optimizer_class(params, lr=1.0, foreach=True)
+
+
 def _regroup(optimizer, params, groups):
     """One parameter group per distinct optimizer setting among the models still training.
 
@@ -92,7 +106,9 @@ def _regroup(optimizer, params, groups):
         optimizer.add_param_group({"params": members, **dict(setting)})
 
 
-def train_stacked(X, y, n_classes, sample_weight, train_sets, settings, run, checkpoints):
+def train_stacked(
+    X, y, n_classes, sample_weight, train_sets, settings, run, checkpoints, *, verbose=0
+):
     """Train one model per (setting, training set) together; return them and the seconds.
 
     Parameters
@@ -110,6 +126,8 @@ def train_stacked(X, y, n_classes, sample_weight, train_sets, settings, run, che
         ``random_state``, ``device``, ...): one setting's.
     checkpoints : sorted list of int
         The ``max_epochs`` values whose weights are kept.
+    verbose : int, default=0
+        1 prints a line per epoch.
 
     Returns
     -------
@@ -150,7 +168,7 @@ def train_stacked(X, y, n_classes, sample_weight, train_sets, settings, run, che
             _, extra = resolve_optimizer(run["optimizer"], momentum=setting["momentum"])
             groups.append({"lr": setting["lr"], **extra})
     optimizer_class, _ = resolve_optimizer(run["optimizer"], momentum=0.0)
-    optimizer = optimizer_class([p for pair in params for p in pair], lr=1.0, foreach=True)
+    optimizer = _multi_tensor(optimizer_class, [p for pair in params for p in pair])
     _regroup(optimizer, params, groups)
     n_models = len(params)
     weight_rows = torch.as_tensor(np.stack(weight_rows), dtype=torch.float32, device=device)
@@ -201,9 +219,10 @@ def train_stacked(X, y, n_classes, sample_weight, train_sets, settings, run, che
                 logits = sparse_linear(X_batch, coef, intercept)
             else:
                 logits = torch.nn.functional.linear(X_batch, coef, intercept)
-            log_proba = logits.view(len(rows), n_live, n_classes).log_softmax(-1)
-            picked = log_proba.gather(2, y_batch.view(-1, 1, 1).expand(-1, n_live, 1))
-            nll = -picked.squeeze(2).T  # (models, rows)
+            # (rows, classes, models): one cross-entropy over every model's logits
+            by_class = logits.view(len(rows), n_live, n_classes).transpose(1, 2)
+            targets = y_batch.view(-1, 1).expand(-1, n_live)
+            nll = cross_entropy(by_class, targets, reduction="none").T  # (models, rows)
             count = live_masks[:, rows].sum(1)
             loss = (live_weights[:, rows] * nll).sum(1) / (count.clamp(min=1) * live_norms)
             flat = coef.view(n_live, -1)
@@ -231,6 +250,12 @@ def train_stacked(X, y, n_classes, sample_weight, train_sets, settings, run, che
         if epoch in checkpoints or not active.any():
             for model, pair in zip(models, params, strict=True):
                 model.weights[epoch] = tuple(p.detach().cpu().numpy().copy() for p in pair)
+        if verbose:
+            print(
+                f"  stacked run of {n_models} models: epoch {epoch}/{last}, "
+                f"{int(active.sum())} still training, {time.perf_counter() - start:.1f} s",
+                flush=True,
+            )
         if not active.any():
             break
     n_per_setting = len(train_sets)

@@ -277,3 +277,83 @@ def plot_confusion_matrix(
     return ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, display_labels=display_labels, normalize=normalize, ax=ax, **kwargs
     )
+
+
+def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
+    """Mean cross-validation score against one parameter, one line per value of another.
+
+    For the chapter's exercise 1: how the number of epochs and the learning
+    rate change the result, from one fitted search. Every line is a value of
+    ``lines``, over the values of ``x``, with the spread over the splits as
+    a band of one standard deviation; the best candidate is marked. When
+    the grid holds other parameters, each point shows the best score over
+    them.
+
+    Parameters
+    ----------
+    search : fitted SoftmaxSearchCV or GridSearchCV
+        A search with a single metric (or ``refit`` naming one).
+    x : str, default="max_epochs"
+        Parameter on the horizontal axis (numbers).
+    lines : str, default="lr"
+        Parameter with one line per value.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.datasets import load_iris
+    >>> from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
+    >>> from sk_softmax.plotting import plot_search_scores
+    >>> X, y = load_iris(return_X_y=True)
+    >>> grid = {"lr": [0.01, 0.1], "max_epochs": [2, 10]}
+    >>> search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    >>> ax = plot_search_scores(search)
+    >>> len(ax.get_lines())  # one line per lr, and the best candidate's marker
+    3
+    >>> plt.close("all")
+    """
+    check_is_fitted(search, "cv_results_")
+    results = search.cv_results_
+    metric = search.refit if isinstance(search.refit, str) else "score"
+    mean, std = results[f"mean_test_{metric}"], results[f"std_test_{metric}"]
+    params = results["params"]
+    if not all(x in p and lines in p for p in params):
+        raise ValueError(f"The search's grid must hold both {x!r} and {lines!r}.")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    for value in sorted({p[lines] for p in params}):
+        best = {}  # x value -> index of the best candidate there
+        for i, p in enumerate(params):
+            if p[lines] == value and not np.isnan(mean[i]):
+                if p[x] not in best or mean[i] > mean[best[p[x]]]:
+                    best[p[x]] = i
+        xs = sorted(best)
+        ys = np.array([mean[best[v]] for v in xs])
+        spread = np.array([std[best[v]] for v in xs])
+        (line,) = ax.plot(xs, ys, marker="o", label=f"{lines}={value:g}")
+        ax.fill_between(xs, ys - spread, ys + spread, color=line.get_color(), alpha=0.15)
+    if getattr(search, "best_index_", None) is not None:
+        best = params[search.best_index_]
+        ax.plot(
+            best[x],
+            mean[search.best_index_],
+            marker="*",
+            markersize=16,
+            color="black",
+            linestyle="none",
+            label=f"best: {lines}={best[lines]:g}, {x}={best[x]}",
+        )
+    ax.set_xlabel(x.replace("_", " "))
+    ax.set_ylabel(f"mean CV {'accuracy' if metric == 'score' else metric}")
+    ax.set_title(f"Cross-validated score by {x.replace('_', ' ')} and {lines}")
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
