@@ -1,7 +1,7 @@
 """Pin every runtime dependency to its declared floor, for the minimum-versions job.
 
 Without arguments, print pip constraints: each requirement of ``[project]
-dependencies`` and of the runtime extras (``plot``, ``dask``) in pyproject.toml
+dependencies`` and of the runtime extras (``plot``, ``dask``, ``onnx``) in pyproject.toml
 at its ``>=`` floor; torch and torchvision at the one release installable here.
 With ``--check``, verify that the installed versions are exactly those.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tomllib
 
-RUNTIME_EXTRAS = ("plot", "dask")
+RUNTIME_EXTRAS = ("plot", "dask", "onnx")
 INSTALLABLE = {"torch": "2.14.1", "torchvision": "0.29.1"}
 # Not a dependency of ours: dask's dataframe imports pyarrow, whose releases from 21
 # on refuse numpy 1.x.

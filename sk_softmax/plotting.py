@@ -328,7 +328,7 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     for value in sorted({p[lines] for p in params}):
         best = {}  # x value -> index of the best candidate there
         for i, p in enumerate(params):
@@ -351,9 +351,13 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
             linestyle="none",
             label=f"best: {lines}={best[lines]:g}, {x}={best[x]}",
         )
+    others = sorted({k for p in params for k in p} - {x, lines})
     ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(f"mean CV {'accuracy' if metric == 'score' else metric}")
-    ax.set_title(f"Cross-validated score by {x.replace('_', ' ')} and {lines}")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_ylabel(f"mean CV {'accuracy' if metric == 'score' else metric} (band: ±1 std)")
+    title = f"Cross-validated score by {x.replace('_', ' ')} and {lines}"
+    if others:
+        title += f"\n(each point: the best over {', '.join(others)})"
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     ax.grid(alpha=0.3)
     return ax
