@@ -11,7 +11,7 @@ from sklearn.model_selection import ParameterGrid
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._split import check_cv
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_array, indexable
+from sklearn.utils.validation import check_array, indexable, validate_data
 
 from ._estimator import SoftmaxClassifier
 from ._stacked import IGNORED, PER_MODEL, stackable, train_stacked
@@ -48,6 +48,41 @@ class _Runs:
         return None, 0.0
 
 
+class _LazyRows:
+    """A dense ``X`` as scikit-learn's search code slices it: rows copied only when read.
+
+    The search takes a training and a test subset of ``X`` for every candidate
+    and split; a looked-up model never reads its training rows, so they are
+    never copied. Reading (``np.asarray``, as prediction and ordinary fits do)
+    gives the rows.
+    """
+
+    def __init__(self, X, rows=None):
+        self._X, self._rows = X, rows
+
+    @property
+    def shape(self):
+        n_rows = len(self._X) if self._rows is None else len(self._rows)
+        return (n_rows, *self._X.shape[1:])
+
+    @property
+    def dtype(self):
+        return self._X.dtype
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):  # scikit-learn indexes rows as X[rows, ...]
+            key = key[0]
+        rows = np.arange(len(self))[key]
+        return _LazyRows(self._X, rows if self._rows is None else self._rows[rows])
+
+    def __array__(self, dtype=None, copy=None):
+        X = self._X if self._rows is None else self._X[self._rows]
+        return np.asarray(X, dtype=dtype)
+
+
 def _without_max_epochs(params):
     return {k: v for k, v in params.items() if k != "max_epochs" and k not in IGNORED}
 
@@ -73,11 +108,17 @@ class _LookedUp(SoftmaxClassifier):
                 f"Training diverged in a stacked run (lr={self.lr}): the loss or the weights "
                 "became infinite or NaN. Lower lr or standardise X."
             )
-        X, y = self._validate_data(X, y, reset=True)
+        # The rows were checked when the stacked run took them: record their shape only.
+        validate_data(self, X, reset=True, skip_check_array=True)
         self.classes_ = np.unique(y)
         coef, intercept, history = model.at(self.max_epochs)
-        history = [dict(epoch, n_samples_seen=model.n_samples_seen) for epoch in history]
-        self._set_weights(coef, intercept, history)
+        # Scoring needs the weights only; the skorch net is built for the refit.
+        self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)
+        self._trained = (
+            coef,
+            intercept,
+            [dict(e, n_samples_seen=model.n_samples_seen) for e in history],
+        )
         return self
 
 
@@ -214,7 +255,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             _RUNS[key] = runs
         try:
             super().fit(
-                X,
+                _LazyRows(X) if isinstance(X, np.ndarray) else X,
                 y,
                 groups=groups,
                 row_ids=np.arange(len(y)),
@@ -349,4 +390,6 @@ def _plain(looked_up, estimator):
     for name, value in vars(looked_up).items():
         if name.endswith("_") and not name.startswith("_") and name != "stacked_seconds_":
             setattr(plain, name, value)
+    if hasattr(looked_up, "_trained"):
+        plain._set_weights(*looked_up._trained)
     return plain

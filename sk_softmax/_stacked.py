@@ -190,12 +190,13 @@ def train_stacked(
     for model, w in zip(models, weight_rows, strict=True):
         model.n_samples_seen = float(w.sum())
 
-    # Each model sees about the rows per step a separate fit on its own set would.
-    mean_rows = np.mean([len(rows) for rows in train_sets])
+    # Each model sees at least the rows per step a separate fit on its own set
+    # would: the batch is sized for the smallest set (a CV fold's).
+    fewest = min(len(rows) for rows in train_sets)
     per_model = run["batch_size"]
     if per_model == "auto":
-        per_model = auto_batch_size(int(mean_rows))
-    batch = max(1, min(n, round(min(per_model, mean_rows) * n / mean_rows)))
+        per_model = auto_batch_size(fewest)
+    batch = max(1, min(n, round(min(per_model, fewest) * n / fewest)))
 
     dataset = ArrayDataset(X, y, device=device)
     shuffle = torch.Generator().manual_seed(int(shuffle_seed))
@@ -208,11 +209,14 @@ def train_stacked(
         live = active.nonzero().squeeze(1)  # stopped models leave the product
         n_live = len(live)
         live_params = [params[m] for m in live.tolist()]
-        live_weights, live_masks = weight_rows[live], masks[live]
+        # This epoch's row order, once: each step then takes a slice.
+        live_weights, live_counts = weight_rows[live][:, order], masks[live][:, order].float()
         live_alphas, live_norms = alphas[live], norms[live]
+        live_sums = torch.zeros(n_live, dtype=torch.float64, device=device)
+        live_seen = torch.zeros(n_live, dtype=torch.float64, device=device)
         for begin in range(0, n, batch):
-            rows = order[begin : begin + batch]
-            X_batch, y_batch = dataset.batch(rows)
+            step = slice(begin, begin + batch)
+            X_batch, y_batch = dataset.batch(order[step])
             coef = torch.cat([pair[0] for pair in live_params])
             intercept = torch.cat([pair[1] for pair in live_params])
             if isinstance(X_batch, SparseRows):
@@ -220,18 +224,19 @@ def train_stacked(
             else:
                 logits = torch.nn.functional.linear(X_batch, coef, intercept)
             # (rows, classes, models): one cross-entropy over every model's logits
-            by_class = logits.view(len(rows), n_live, n_classes).transpose(1, 2)
+            by_class = logits.view(len(y_batch), n_live, n_classes).transpose(1, 2)
             targets = y_batch.view(-1, 1).expand(-1, n_live)
             nll = cross_entropy(by_class, targets, reduction="none").T  # (models, rows)
-            count = live_masks[:, rows].sum(1)
-            loss = (live_weights[:, rows] * nll).sum(1) / (count.clamp(min=1) * live_norms)
+            count = live_counts[:, step].sum(1)
+            loss = (live_weights[:, step] * nll).sum(1) / (count.clamp(min=1) * live_norms)
             flat = coef.view(n_live, -1)
             loss = loss + 0.5 * live_alphas * (flat * flat).sum(1)
             optimizer.zero_grad(set_to_none=True)
             loss.sum().backward()
             optimizer.step()
-            sums[live] += loss.detach().double() * count
-            counts[live] += count
+            live_sums += loss.detach().double() * count
+            live_seen += count
+        sums[live], counts[live] = live_sums, live_seen
         epoch_loss = (sums / counts.clamp(min=1)).tolist()
         for m, (model, rule, group) in enumerate(zip(models, rules, groups, strict=True)):
             if not active[m]:
