@@ -209,11 +209,17 @@ def train_stacked(
         live = active.nonzero().squeeze(1)  # stopped models leave the product
         n_live = len(live)
         live_params = [params[m] for m in live.tolist()]
-        # This epoch's row order, once: each step then takes a slice.
-        live_weights, live_counts = weight_rows[live][:, order], masks[live][:, order].float()
-        live_alphas, live_norms = alphas[live], norms[live]
-        live_sums = torch.zeros(n_live, dtype=torch.float64, device=device)
-        live_seen = torch.zeros(n_live, dtype=torch.float64, device=device)
+        # This epoch's row order, once: each step then takes a slice of every
+        # model's row weights, already divided by its rows in that step (times
+        # its mean weight), so that each loss is the mean of a separate fit.
+        n_steps = -(-n // batch)
+        pad = n_steps * batch - n
+        in_set = masks[live][:, order].float()
+        per_step = torch.nn.functional.pad(in_set, (0, pad)).view(n_live, n_steps, batch).sum(2)
+        scale = 1.0 / (per_step.clamp(min=1) * norms[live, None])
+        scaled = weight_rows[live][:, order] * scale.repeat_interleave(batch, dim=1)[:, :n]
+        half_alphas = 0.5 * alphas[live]
+        step_losses = []
         for begin in range(0, n, batch):
             step = slice(begin, begin + batch)
             X_batch, y_batch = dataset.batch(order[step])
@@ -227,16 +233,15 @@ def train_stacked(
             by_class = logits.view(len(y_batch), n_live, n_classes).transpose(1, 2)
             targets = y_batch.view(-1, 1).expand(-1, n_live)
             nll = cross_entropy(by_class, targets, reduction="none").T  # (models, rows)
-            count = live_counts[:, step].sum(1)
-            loss = (live_weights[:, step] * nll).sum(1) / (count.clamp(min=1) * live_norms)
             flat = coef.view(n_live, -1)
-            loss = loss + 0.5 * live_alphas * (flat * flat).sum(1)
+            loss = (scaled[:, step] * nll).sum(1) + half_alphas * (flat * flat).sum(1)
             optimizer.zero_grad(set_to_none=True)
             loss.sum().backward()
             optimizer.step()
-            live_sums += loss.detach().double() * count
-            live_seen += count
-        sums[live], counts[live] = live_sums, live_seen
+            step_losses.append(loss.detach())
+        # skorch's train_loss: the mean of the batch losses, weighted by rows
+        sums[live] = (torch.stack(step_losses, 1).double() * per_step).sum(1)
+        counts[live] = per_step.double().sum(1)
         epoch_loss = (sums / counts.clamp(min=1)).tolist()
         for m, (model, rule, group) in enumerate(zip(models, rules, groups, strict=True)):
             if not active[m]:
