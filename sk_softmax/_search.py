@@ -53,12 +53,14 @@ class _LazyRows:
 
     The search takes a training and a test subset of ``X`` for every candidate
     and split; a looked-up model never reads its training rows, so they are
-    never copied. Reading (``np.asarray``, as prediction and ordinary fits do)
-    gives the rows.
+    never copied, and every candidate reads the same test rows, so they are
+    copied once (up to one copy of ``X`` in all). Reading (``np.asarray``, as
+    prediction and ordinary fits do) gives the rows.
     """
 
-    def __init__(self, X, rows=None):
+    def __init__(self, X, rows=None, cache=None):
         self._X, self._rows = X, rows
+        self._cache = {} if cache is None else cache
 
     @property
     def shape(self):
@@ -76,11 +78,19 @@ class _LazyRows:
         if isinstance(key, tuple):  # scikit-learn indexes rows as X[rows, ...]
             key = key[0]
         rows = np.arange(len(self))[key]
-        return _LazyRows(self._X, rows if self._rows is None else self._rows[rows])
+        return _LazyRows(self._X, rows if self._rows is None else self._rows[rows], self._cache)
 
     def __array__(self, dtype=None, copy=None):
-        X = self._X if self._rows is None else self._X[self._rows]
-        return np.asarray(X, dtype=dtype)
+        if self._rows is None:
+            return np.asarray(self._X, dtype=dtype)
+        key = self._rows.tobytes()
+        rows = self._cache.get(key)
+        if rows is None:
+            rows = self._X[self._rows]
+            if sum(a.nbytes for a in self._cache.values()) + rows.nbytes <= self._X.nbytes:
+                rows.setflags(write=False)  # shared by every reader
+                self._cache[key] = rows
+        return np.asarray(rows, dtype=dtype)
 
 
 def _without_max_epochs(params):

@@ -175,3 +175,18 @@ def test_clone_and_a_pipeline_around_it(blobs):
     pipe = make_pipeline(StandardScaler(), search).fit(X, y)
     assert pipe.score(X, y) > 0.9
     assert pipe[-1].best_params_["lr"] in GRID["lr"]
+
+
+def test_lazy_rows_read_like_the_array_they_stand_for():
+    from sk_softmax._search import _LazyRows
+
+    X = np.arange(40.0).reshape(10, 4)
+    lazy = _LazyRows(X)
+    assert lazy.shape == (10, 4) and len(lazy) == 10
+    part = lazy[np.array([7, 2, 5]), ...][[2, 0]]  # nested, as scikit-learn slices
+    np.testing.assert_array_equal(np.asarray(part), X[[5, 7]])
+    np.testing.assert_array_equal(np.asarray(lazy[1:3]), X[1:3])
+    again = np.asarray(lazy[np.array([7, 2, 5])][[2, 0]])
+    assert not again.flags.writeable  # read once, shared by every reader
+    big = np.asarray(lazy[np.arange(10)])
+    assert big.flags.writeable  # over the budget of one copy of X: not kept
