@@ -256,7 +256,12 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         cv = check_cv(self.cv, y, classifier=True)
         splits = list(cv.split(X, y, groups))
         key = next(_KEYS)
-        runs = self._train_stacked(X, y, splits, params.get("sample_weight"))
+        sample_weight = params.get("sample_weight")
+        if get_config()["enable_metadata_routing"]:
+            requests = self.estimator.get_metadata_routing().fit.requests
+            if requests.get("sample_weight") is not True:
+                sample_weight = None  # routing gives weights only to estimators asking for them
+        runs = self._train_stacked(X, y, splits, sample_weight)
         estimator = self.estimator
         n_jobs = self.n_jobs
         self.estimator = _looked_up(estimator)
@@ -267,7 +272,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             super().fit(
                 _LazyRows(X) if isinstance(X, np.ndarray) else X,
                 y,
-                groups=groups,
+                **({} if groups is None else {"groups": groups}),
                 row_ids=np.arange(len(y)),
                 search_key=key,
                 **params,
@@ -386,11 +391,12 @@ def _valid(params):
 def _looked_up(estimator):
     """``estimator`` as a :class:`_LookedUp`, asking for ``row_ids`` and ``search_key``."""
     looked_up = _LookedUp(**estimator.get_params(deep=False))
-    if get_config()["enable_metadata_routing"]:
-        requests = estimator.get_metadata_routing().fit.requests
+    if get_config()["enable_metadata_routing"]:  # the user's requests, and the lookup's
+        routing = estimator.get_metadata_routing()
         looked_up.set_fit_request(
-            sample_weight=requests.get("sample_weight"), row_ids=True, search_key=True
+            sample_weight=routing.fit.requests.get("sample_weight"), row_ids=True, search_key=True
         )
+        looked_up.set_score_request(sample_weight=routing.score.requests.get("sample_weight"))
     return looked_up
 
 

@@ -190,3 +190,22 @@ def test_lazy_rows_read_like_the_array_they_stand_for():
     assert not again.flags.writeable  # read once, shared by every reader
     big = np.asarray(lazy[np.arange(10)])
     assert big.flags.writeable  # over the budget of one copy of X: not kept
+
+
+def test_with_metadata_routing_weights_go_where_requested(blobs):
+    import sklearn
+
+    X, y = blobs
+    weights = np.where(y == 0, 20.0, 1.0)
+    grid = {"lr": [0.05], "max_epochs": [10]}
+    with sklearn.config_context(enable_metadata_routing=True):
+        asking = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=True)
+        asking.set_score_request(sample_weight=False)
+        weighted = SoftmaxSearchCV(asking, grid, cv=3).fit(X, y, sample_weight=weights)
+        assert weighted.best_estimator_.n_samples_seen_ == weights.sum()
+        # weights for the scores only: the models train without them
+        not_asking = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=False)
+        not_asking.set_score_request(sample_weight=True)
+        plain = SoftmaxSearchCV(not_asking, grid, cv=3).fit(X, y, sample_weight=weights)
+        assert plain.best_estimator_.n_samples_seen_ == len(y)
+        assert weighted.n_separate_fits_ == plain.n_separate_fits_ == 0
