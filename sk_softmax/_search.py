@@ -38,6 +38,8 @@ class _Runs:
 
     def find(self, params, rows):
         """The trained model for these parameters and training rows, and its share of time."""
+        if rows is None:
+            return None, 0.0
         index = self._set_of.get(np.sort(rows).tobytes())
         if index is None:
             return None, 0.0
@@ -90,6 +92,8 @@ class _LazyRows:
             if sum(a.nbytes for a in self._cache.values()) + rows.nbytes <= self._X.nbytes:
                 rows.setflags(write=False)  # shared by every reader
                 self._cache[key] = rows
+        if copy:
+            return np.array(rows, dtype=dtype, copy=True)
         return np.asarray(rows, dtype=dtype)
 
 
@@ -160,8 +164,9 @@ class SoftmaxSearchCV(BaseSearchCV):
     shuffled together, each model getting about ``batch_size`` of its own
     rows per step), so scores agree with GridSearchCV's within the noise of
     the seed, not bit for bit. ``mean_fit_time`` is each model's share of
-    its run, ``std_fit_time`` the spread over splits; ``refit_time_`` is the
-    refit models' share, the refit itself costing no extra pass.
+    its run (plus looking it up; ``std_fit_time`` is the spread of that);
+    ``refit_time_`` is the refit models' share, the refit itself costing no
+    extra pass.
 
     Parameters
     ----------
@@ -173,7 +178,8 @@ class SoftmaxSearchCV(BaseSearchCV):
         Parameter names mapped to lists of values, as for GridSearchCV.
     scoring, n_jobs, refit, cv, verbose, error_score, return_train_score
         As for :class:`~sklearn.model_selection.GridSearchCV`. ``n_jobs``
-        runs independent stacked runs (and fallback fits) in parallel.
+        runs independent stacked runs in parallel; candidates that are not
+        stacked are fitted one after another, with the scoring.
 
     Attributes
     ----------

@@ -188,6 +188,7 @@ def test_lazy_rows_read_like_the_array_they_stand_for():
     np.testing.assert_array_equal(np.asarray(lazy[1:3]), X[1:3])
     again = np.asarray(lazy[np.array([7, 2, 5])][[2, 0]])
     assert not again.flags.writeable  # read once, shared by every reader
+    assert np.array(lazy[np.array([7, 2, 5])][[2, 0]], copy=True).flags.writeable
     big = np.asarray(lazy[np.arange(10)])
     assert big.flags.writeable  # over the budget of one copy of X: not kept
 
