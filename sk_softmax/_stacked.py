@@ -19,6 +19,7 @@ from torch.nn.functional import cross_entropy
 
 from ._batches import ArrayDataset
 from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
+from ._device import resolve_device
 from ._optim import resolve_optimizer
 from ._sparse import SparseRows, sparse_linear
 from ._training import _SEED_MAX, auto_batch_size
@@ -136,7 +137,7 @@ def train_stacked(
     """
     start = time.perf_counter()
     n, n_features = X.shape
-    device = torch.device(run["device"])
+    device = resolve_device(run["device"])
     rng = check_random_state(run["random_state"])
     init_seed, shuffle_seed, _ = rng.randint(_SEED_MAX, size=3)
     base = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)

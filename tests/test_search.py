@@ -210,3 +210,10 @@ def test_with_metadata_routing_weights_go_where_requested(blobs):
         plain = SoftmaxSearchCV(not_asking, grid, cv=3).fit(X, y, sample_weight=weights)
         assert plain.best_estimator_.n_samples_seen_ == len(y)
         assert weighted.n_separate_fits_ == plain.n_separate_fits_ == 0
+
+
+def test_device_auto_stacks_too(blobs):
+    X, y = blobs
+    estimator = SoftmaxClassifier(device="auto", random_state=0)
+    search = SoftmaxSearchCV(estimator, GRID, cv=3).fit(X, y)
+    assert search.n_stacked_runs_ == 1 and search.n_separate_fits_ == 0
