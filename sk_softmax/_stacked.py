@@ -22,7 +22,7 @@ from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
 from ._device import resolve_device
 from ._optim import resolve_optimizer
 from ._sparse import SparseRows, sparse_linear
-from ._training import _SEED_MAX, auto_batch_size
+from ._training import _SEED_MAX, resolved_alpha, resolved_batch_size
 
 PER_MODEL = (
     "lr",
@@ -62,13 +62,9 @@ class StackedModel:
 
     def at(self, max_epochs):
         """``(coef, intercept, history)`` of a separate fit with ``max_epochs``."""
-        checkpoint = min(e for e in self.weights if e >= min(max_epochs, self._last))
-        coef, intercept = self.weights[checkpoint]
-        return coef, intercept, self.history[: min(max_epochs, len(self.history))]
-
-    @property
-    def _last(self):
-        return len(self.history)
+        epochs = min(max_epochs, len(self.history))
+        coef, intercept = self.weights[min(e for e in self.weights if e >= epochs)]
+        return coef, intercept, self.history[:epochs]
 
 
 def _class_weights(class_weight, y, rows, n_classes):
@@ -155,8 +151,7 @@ def train_stacked(
             masks.append(mask)
             total = w.sum()
             norms.append(total / len(rows))  # a separate fit rescales weights to mean 1
-            alpha = setting["alpha"]
-            alphas.append(1.0 / total if alpha == "auto" else alpha)
+            alphas.append(resolved_alpha(setting["alpha"], total))
             generator = torch.Generator().manual_seed(int(init_seed))
             coef = torch.empty(n_classes, n_features).normal_(
                 0.0, setting["init_std"], generator=generator
@@ -194,9 +189,7 @@ def train_stacked(
     # Each model sees at least the rows per step a separate fit on its own set
     # would: the batch is sized for the smallest set (a CV fold's).
     fewest = min(len(rows) for rows in train_sets)
-    per_model = run["batch_size"]
-    if per_model == "auto":
-        per_model = auto_batch_size(fewest)
+    per_model = resolved_batch_size(run["batch_size"], fewest)
     batch = max(1, min(n, round(min(per_model, fewest) * n / fewest)))
 
     dataset = ArrayDataset(X, y, device=device)
@@ -204,8 +197,6 @@ def train_stacked(
     active = torch.ones(n_models, dtype=torch.bool, device=device)
     last = checkpoints[-1]
     for epoch in range(1, last + 1):
-        sums = torch.zeros(n_models, dtype=torch.float64, device=device)
-        counts = torch.zeros(n_models, dtype=torch.float64, device=device)
         order = torch.randperm(n, generator=shuffle).to(device)
         live = active.nonzero().squeeze(1)  # stopped models leave the product
         n_live = len(live)
@@ -241,16 +232,15 @@ def train_stacked(
             optimizer.step()
             step_losses.append(loss.detach())
         # skorch's train_loss: the mean of the batch losses, weighted by rows
-        sums[live] = (torch.stack(step_losses, 1).double() * per_step).sum(1)
-        counts[live] = per_step.double().sum(1)
-        epoch_loss = (sums / counts.clamp(min=1)).tolist()
-        for m, (model, rule, group) in enumerate(zip(models, rules, groups, strict=True)):
-            if not active[m]:
-                continue
-            model.history.append({"epoch": epoch, "train_loss": epoch_loss[m], "lr": group["lr"]})
-            if not np.isfinite(epoch_loss[m]) or not torch.isfinite(params[m][0]).all():
+        per_step = per_step.double()
+        epoch_losses = (torch.stack(step_losses, 1).double() * per_step).sum(1)
+        epoch_losses = (epoch_losses / per_step.sum(1).clamp(min=1)).tolist()
+        for m, loss in zip(live.tolist(), epoch_losses, strict=True):
+            model, group = models[m], groups[m]
+            model.history.append({"epoch": epoch, "train_loss": loss, "lr": group["lr"]})
+            if not np.isfinite(loss) or not torch.isfinite(params[m][0]).all():
                 model.diverged = True
-            action = STOP if model.diverged else rule.update(epoch_loss[m])
+            action = STOP if model.diverged else rules[m].update(loss)
             if action == LOWER_LR:
                 group["lr"] /= LR_FACTOR
             elif action == STOP:

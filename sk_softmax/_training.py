@@ -29,6 +29,16 @@ def auto_batch_size(n_samples):
     return int(np.clip(round(min(4 * np.sqrt(n_samples), n_samples / 8)), 16, 4096))
 
 
+def resolved_batch_size(batch_size, n_samples):
+    """The ``batch_size`` parameter's value for ``n_samples`` rows ("auto" resolved)."""
+    return auto_batch_size(n_samples) if batch_size == "auto" else batch_size
+
+
+def resolved_alpha(alpha, n_samples_seen):
+    """The ``alpha`` parameter's value: "auto" is ``1 / n_samples_seen`` (C=1.0)."""
+    return 1.0 / n_samples_seen if alpha == "auto" else alpha
+
+
 def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_seen, incremental):
     """The skorch net that trains a model with the estimator parameters ``params``.
 
@@ -43,12 +53,8 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
         params["optimizer"], momentum=params["momentum"]
     )
     full_batch = issubclass(optimizer, torch.optim.LBFGS)
-    batch_size = params["batch_size"]
-    if batch_size == "auto":
-        batch_size = auto_batch_size(n_samples)
-    alpha = params["alpha"]
-    if alpha == "auto":
-        alpha = 1.0 / n_samples_seen
+    batch_size = resolved_batch_size(params["batch_size"], n_samples)
+    alpha = resolved_alpha(params["alpha"], n_samples_seen)
     validate = params["early_stopping"] and not incremental
     train_split = None
     if validate:
