@@ -14,22 +14,27 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, indexable, validate_data
 
 from ._estimator import SoftmaxClassifier
+from ._prediction import _affine
 from ._stacked import IGNORED, PER_MODEL, stackable, train_stacked
 from .exceptions import DivergenceError
 
 _RUNS = {}  # search key -> _Runs, while a search's fit is scoring its candidates
 _RUNS_LOCK = threading.Lock()
 _KEYS = itertools.count()  # an int: scikit-learn slices sized fit parameters by rows
+_SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 
 
 class _Runs:
     """The stacked runs of one search: trained models, looked up by parameters and rows."""
 
-    def __init__(self, splits, n_samples):
+    def __init__(self, splits, n_samples, X=None):
         # Training sets by their rows: each CV split's, then all rows (the refit).
         self.sets = [np.sort(train) for train, _ in splits] + [np.arange(n_samples)]
         self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
         self.entries = []  # (settings' params without max_epochs, models per set, seconds)
+        self._tests = [np.asarray(test) for _, test in splits]
+        self._X = X  # dense ndarray X, to score each split's test rows once for all its models
+        self._held_out = {}  # split -> {id(checkpoint coef): logits of the test rows}
 
     def add(self, settings, models, seconds):
         n_models = len(settings) * len(self.sets)
@@ -37,17 +42,57 @@ class _Runs:
             self.entries.append((_without_max_epochs(setting), per_set, seconds / n_models))
 
     def find(self, params, rows):
-        """The trained model for these parameters and training rows, and its share of time."""
+        """The trained model for these parameters and training rows, its share of time, its set."""
         if rows is None:
-            return None, 0.0
+            return None, 0.0, None
         index = self._set_of.get(np.sort(rows).tobytes())
         if index is None:
-            return None, 0.0
+            return None, 0.0, None
         key = _without_max_epochs(params)
         for setting, per_set, seconds in self.entries:
             if setting == key:
-                return per_set[index], seconds
-        return None, 0.0
+                return per_set[index], seconds, index
+        return None, 0.0, None
+
+    def held_out(self, index, coef):
+        """``(test rows, logits)`` of split ``index``'s test rows under ``coef``, or None.
+
+        The first request for a split scores its test rows under every
+        checkpoint of every model trained on that split, as one product (what
+        :meth:`SoftmaxClassifier.decision_function` computes, one float64
+        product instead of one per candidate). Splits whose logits would take
+        more memory than ``X`` itself are not precomputed; nor is the refit set.
+        """
+        if self._X is None or index >= len(self._tests):
+            return None
+        if index not in self._held_out:
+            self._held_out[index] = self._score_split(index)
+        logits = self._held_out[index].get(id(coef))
+        return None if logits is None else (self._tests[index], logits)
+
+    def _score_split(self, index):
+        checkpoints = {
+            id(coef): (coef, intercept)
+            for _, per_set, _ in self.entries
+            for coef, intercept in per_set[index].weights.values()
+        }
+        test = self._tests[index]
+        n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
+        if not checkpoints or len(test) * n_columns * 8 > self._X.nbytes:
+            return {}
+        coefs = np.concatenate([c for c, _ in checkpoints.values()]).astype(np.float64)
+        intercepts = np.concatenate([b for _, b in checkpoints.values()]).astype(np.float64)
+        logits = np.empty((len(test), n_columns))
+        for start in range(0, len(test), _SCORE_BLOCK):  # a few rows of X at a time, no copy
+            rows = test[start : start + _SCORE_BLOCK]
+            logits[start : start + len(rows)] = _affine(self._X[rows], coefs, intercepts)
+        table, start = {}, 0
+        for key, (coef, _) in checkpoints.items():
+            block = logits[:, start : start + coef.shape[0]]
+            start += coef.shape[0]
+            if np.isfinite(block).all():  # else the prediction's overflow handling runs
+                table[key] = block
+        return table
 
 
 class _LazyRows:
@@ -73,6 +118,10 @@ class _LazyRows:
     def dtype(self):
         return self._X.dtype
 
+    @property
+    def nbytes(self):
+        return int(np.prod(self.shape)) * self._X.itemsize
+
     def __len__(self):
         return self.shape[0]
 
@@ -96,6 +145,10 @@ class _LazyRows:
             return np.array(rows, dtype=dtype, copy=True)
         return np.asarray(rows, dtype=dtype)
 
+    def has_rows(self, rows):
+        """Whether this view holds exactly ``rows`` of ``X``, in that order."""
+        return self._rows is not None and np.array_equal(self._rows, rows)
+
 
 def _without_max_epochs(params):
     return {k: v for k, v in params.items() if k != "max_epochs" and k not in IGNORED}
@@ -111,8 +164,10 @@ class _LookedUp(SoftmaxClassifier):
 
     def fit(self, X, y, sample_weight=None, row_ids=None, search_key=None):
         runs = _RUNS.get(search_key)
-        model, seconds = (None, 0.0) if runs is None else runs.find(self.get_params(), row_ids)
+        found = (None, 0.0, None) if runs is None else runs.find(self.get_params(), row_ids)
+        model, seconds, index = found
         self.stacked_seconds_ = seconds
+        self._held_out = None
         if model is None:  # an ordinary fit, whose errors name SoftmaxClassifier
             fitted = SoftmaxClassifier(**self.get_params()).fit(X, y, sample_weight=sample_weight)
             vars(self).update(vars(fitted))
@@ -126,6 +181,7 @@ class _LookedUp(SoftmaxClassifier):
         validate_data(self, X, reset=True, skip_check_array=True)
         self.classes_ = np.unique(y)
         coef, intercept, history = model.at(self.max_epochs)
+        self._held_out = runs.held_out(index, coef)
         # Scoring needs the weights only; the skorch net is built for the refit.
         self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)
         self._trained = (
@@ -134,6 +190,14 @@ class _LookedUp(SoftmaxClassifier):
             [dict(e, n_samples_seen=model.n_samples_seen) for e in history],
         )
         return self
+
+    def _logits(self, X):
+        # The split's test rows: their logits were computed with the other candidates'.
+        if self._held_out is not None and isinstance(X, _LazyRows):
+            rows, logits = self._held_out
+            if X.has_rows(rows):
+                return logits.copy()
+        return super()._logits(X)
 
 
 class SoftmaxSearchCV(BaseSearchCV):
@@ -276,7 +340,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             _RUNS[key] = runs
         try:
             super().fit(
-                _LazyRows(X) if isinstance(X, np.ndarray) else X,
+                _LazyRows(X) if isinstance(X, np.ndarray) else X,  # never copied per candidate
                 y,
                 **({} if groups is None else {"groups": groups}),
                 row_ids=np.arange(len(y)),
@@ -318,7 +382,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
 
     def _train_stacked(self, X, y, splits, sample_weight):
         """Group the candidates into stacked runs and train them (in parallel with n_jobs)."""
-        runs = _Runs(splits, len(y))
+        runs = _Runs(splits, len(y), X if isinstance(X, np.ndarray) else None)
         self.n_stacked_runs_ = 0
         if type_of_target(y) not in ("binary", "multiclass"):
             return runs  # SoftmaxClassifier's own fit reports what is wrong
