@@ -176,11 +176,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         The class labels, sorted.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
     net_ : skorch.NeuralNetClassifier
         The trained skorch net; ``net_.module_`` is the torch module.
-    coef_ : ndarray of shape (n_classes, n_features_in_), float64
+    coef_ : ndarray of shape (n_classes, `n_features_in_`), float64
         The trained weights, one row of logit weights per class (also for two
         classes). Predictions are ``X @ coef_.T + intercept_`` in float64.
     intercept_ : ndarray of shape (n_classes,), float64
