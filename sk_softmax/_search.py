@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+import time
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -35,6 +36,7 @@ class _Runs:
         self._tests = [np.asarray(test) for _, test in splits]
         self._X = X  # dense ndarray X, to score each split's test rows once for all its models
         self._held_out = {}  # split -> {id(checkpoint coef): logits of the test rows}
+        self.score_seconds = 0.0
 
     def add(self, settings, models, seconds):
         n_models = len(settings) * len(self.sets)
@@ -54,20 +56,23 @@ class _Runs:
                 return per_set[index], seconds, index
         return None, 0.0, None
 
-    def held_out(self, index, coef):
-        """``(test rows, logits)`` of split ``index``'s test rows under ``coef``, or None.
+    def score_held_out(self):
+        """Score each split's test rows under every checkpoint of its models, once.
 
-        The first request for a split scores its test rows under every
-        checkpoint of every model trained on that split, as one product (what
-        :meth:`SoftmaxClassifier.decision_function` computes, one float64
-        product instead of one per candidate). Splits whose logits would take
-        more memory than ``X`` itself are not precomputed; nor is the refit set.
+        One float64 product per split, with every checkpoint of every model
+        trained on that split (what :meth:`SoftmaxClassifier.decision_function`
+        computes, one product instead of one per candidate). Splits whose logits
+        would take more memory than ``X`` itself are left to each candidate's
+        own prediction. Sets ``score_seconds``, the time it took.
         """
-        if self._X is None or index >= len(self._tests):
-            return None
-        if index not in self._held_out:
-            self._held_out[index] = self._score_split(index)
-        logits = self._held_out[index].get(id(coef))
+        start = time.perf_counter()
+        if self._X is not None and self.entries:
+            self._held_out = {i: self._score_split(i) for i in range(len(self._tests))}
+        self.score_seconds = time.perf_counter() - start
+
+    def held_out(self, index, coef):
+        """``(test rows, logits)`` of split ``index``'s test rows under ``coef``, or None."""
+        logits = self._held_out.get(index, {}).get(id(coef))
         return None if logits is None else (self._tests[index], logits)
 
     def _score_split(self, index):
@@ -229,6 +234,8 @@ class SoftmaxSearchCV(BaseSearchCV):
     rows per step), so scores agree with GridSearchCV's within the noise of
     the seed, not bit for bit. ``mean_fit_time`` is each model's share of
     its run (plus looking it up; ``std_fit_time`` is the spread of that);
+    each split's test rows are scored once for all its stacked models, and
+    ``mean_score_time`` includes each candidate's share of that;
     ``refit_time_`` is the refit models' share, the refit itself costing no
     extra pass.
 
@@ -332,6 +339,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             if requests.get("sample_weight") is not True:
                 sample_weight = None  # routing gives weights only to estimators asking for them
         runs = self._train_stacked(X, y, splits, sample_weight)
+        runs.score_held_out()
         estimator = self.estimator
         n_jobs = self.n_jobs
         self.estimator = _looked_up(estimator)
@@ -435,16 +443,17 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         return runs
 
     def _report_costs(self, runs):
-        """Put each stacked model's share of its run into the fit times."""
+        """Put each stacked model's share of its run, and of scoring its split, into the times."""
         results = self.cv_results_
-        n_separate = 0
-        for i, candidate in enumerate(results["params"]):
+        shares = []  # per candidate: its models' shares of their runs, one per split
+        for candidate in results["params"]:
             params = {**self.estimator.get_params(deep=False), **candidate}
-            share = [runs.find(params, rows)[1] for rows in runs.sets[:-1]]
-            if all(share):
-                results["mean_fit_time"][i] += np.mean(share)
-            else:
-                n_separate += len(share)
+            shares.append([runs.find(params, rows)[1] for rows in runs.sets[:-1]])
+        stacked = [i for i, share in enumerate(shares) if all(share)]
+        n_separate = sum(len(share) for i, share in enumerate(shares) if i not in stacked)
+        for i in stacked:
+            results["mean_fit_time"][i] += np.mean(shares[i])
+            results["mean_score_time"][i] += runs.score_seconds / len(shares[i]) / len(stacked)
         self.n_separate_fits_ = n_separate
         if self.refit:
             self.refit_time_ += self.best_estimator_.stacked_seconds_

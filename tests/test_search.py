@@ -198,6 +198,8 @@ def test_each_splits_test_rows_are_scored_once_for_all_its_models(digits_split):
     splits = list(KFold(3, shuffle=True, random_state=0).split(X))
     search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID)
     runs = search._train_stacked(X, y, splits, None)
+    runs.score_held_out()
+    assert runs.score_seconds > 0
     checked = 0
     for _, per_set, _ in runs.entries:
         for index, model in enumerate(per_set[:-1]):
@@ -217,6 +219,7 @@ def test_held_out_logits_larger_than_X_are_not_kept(blobs):
     splits = list(KFold(3).split(X))
     search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3))
     runs = search._train_stacked(X, y, splits, None)
+    runs.score_held_out()
     coef = runs.entries[0][1][0].weights[3][0]
     assert runs.held_out(0, coef) is None
     search.fit(X, y)  # scored by each model's own prediction instead
