@@ -177,57 +177,6 @@ def test_clone_and_a_pipeline_around_it(blobs):
     assert pipe[-1].best_params_["lr"] in GRID["lr"]
 
 
-def test_lazy_rows_read_like_the_array_they_stand_for():
-    from sk_softmax._search import _LazyRows
-
-    X = np.arange(40.0).reshape(10, 4)
-    lazy = _LazyRows(X)
-    assert lazy.shape == (10, 4) and len(lazy) == 10
-    part = lazy[np.array([7, 2, 5]), ...][[2, 0]]  # nested, as scikit-learn slices
-    np.testing.assert_array_equal(np.asarray(part), X[[5, 7]])
-    np.testing.assert_array_equal(np.asarray(lazy[1:3]), X[1:3])
-    again = np.asarray(lazy[np.array([7, 2, 5])][[2, 0]])
-    assert not again.flags.writeable  # read once, shared by every reader
-    assert np.array(lazy[np.array([7, 2, 5])][[2, 0]], copy=True).flags.writeable
-    big = np.asarray(lazy[np.arange(10)])
-    assert big.flags.writeable  # over the budget of one copy of X: not kept
-
-
-def test_each_splits_test_rows_are_scored_once_for_all_its_models(digits_split):
-    X, _, y, _ = digits_split
-    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID)
-    runs = search._train_stacked(X, y, splits, None)
-    runs.score_held_out()
-    assert runs.score_seconds > 0
-    checked = 0
-    for _, per_set, _ in runs.entries:
-        for index, model in enumerate(per_set[:-1]):
-            for coef, intercept in model.weights.values():
-                rows, logits = runs.held_out(index, coef)
-                np.testing.assert_array_equal(rows, splits[index][1])
-                own = X[rows] @ coef.astype(np.float64).T + intercept  # what predict computes
-                np.testing.assert_allclose(logits, own, rtol=1e-12, atol=1e-12)
-                checked += 1
-        assert runs.held_out(len(splits), per_set[-1].weights[3][0]) is None  # the refit set
-    assert checked == len(GRID["lr"]) * len(splits) * len(GRID["max_epochs"])
-
-
-def test_held_out_logits_larger_than_X_are_not_kept(blobs):
-    X, y = blobs  # 2 features: 10 candidates' logits of a test fold outgrow X
-    grid = {"lr": list(np.geomspace(0.003, 0.3, 10)), "max_epochs": [3]}
-    splits = list(KFold(3).split(X))
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3))
-    runs = search._train_stacked(X, y, splits, None)
-    runs.score_held_out()
-    coef = runs.entries[0][1][0].weights[3][0]
-    assert runs.held_out(0, coef) is None
-    search.fit(X, y)  # scored by each model's own prediction instead
-    theirs = GridSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3)).fit(X, y)
-    delta = search.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
-    assert np.abs(delta).max() < 0.05
-
-
 def test_with_metadata_routing_weights_go_where_requested(blobs):
     import sklearn
 
