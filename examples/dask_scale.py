@@ -1,18 +1,26 @@
-"""Fashion-MNIST on a dask cluster: stream chunks through partial_fit, search in parallel.
+"""Fashion-MNIST on a dask cluster
+===============================
 
-Two things grow past one machine: the data, and the number of models a search
-fits. This script shows both on a local cluster (worker processes on this
-machine); point ``--scheduler`` at a real cluster's scheduler address and the
-same code runs there::
+Stream chunks through ``partial_fit``, search in parallel. Two things grow
+past one machine: the data, and the number of models a search fits. This
+script shows both on a local cluster (worker processes on this machine); point
+``--scheduler`` at a real cluster's scheduler address and the same code runs
+there::
 
     python examples/dask_scale.py --data-home ~/scikit_learn_data
     python examples/dask_scale.py --scheduler tcp://10.0.0.5:8786
+    python examples/dask_scale.py --quick
 
 1. ``dask_ml.wrappers.Incremental(SoftmaxClassifier())`` streams the blocks of
    a chunked dask array through ``partial_fit``, one block at a time, so only a
-   block has to fit in memory.
+   block has to fit in memory. A line per pass shows the progress.
 2. ``GridSearchCV(..., n_jobs=-1)`` under ``joblib.parallel_backend("dask")``
-   sends each cross-validation fit to a worker.
+   sends each cross-validation fit to a worker; a line per finished fit shows
+   the progress.
+
+``--quick`` streams 2 passes instead of 5 and searches 2 candidates instead of
+4 on 5 % of the training set instead of 25 % (``--passes`` and ``--fraction``
+still win).
 """
 
 import argparse
@@ -30,16 +38,22 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sk_softmax import SoftmaxClassifier
 from sk_softmax.datasets import fetch_fashion_mnist
 
+PARAM_GRID = {"lr": [0.001, 0.003], "max_epochs": [10, 20]}
+QUICK_GRID = {"lr": [0.003], "max_epochs": [5, 10]}
+
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
     parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
     parser.add_argument("--scheduler", default=None, help="address of a running dask scheduler")
     parser.add_argument("--workers", type=int, default=2, help="local workers without --scheduler")
     parser.add_argument("--chunk-size", type=int, default=10_000, help="rows per dask block")
-    parser.add_argument("--passes", type=int, default=5, help="passes over the chunked data")
+    parser.add_argument("--passes", type=int, help="passes over the chunked data (default: 5)")
     parser.add_argument(
-        "--fraction", type=float, default=0.25, help="share of the training set for the search"
+        "--fraction", type=float, help="share of the training set for the search (default: 0.25)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer passes, a smaller search on fewer rows"
     )
     parser.add_argument(
         "--dashboard",
@@ -48,7 +62,11 @@ def parse_args(argv=None):
         help="serve the local cluster's dashboard there (e.g. :8787); off by default",
     )
     parser.add_argument("--seed", type=int, default=0)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.passes = args.passes or (2 if args.quick else 5)
+    args.fraction = args.fraction or (0.05 if args.quick else 0.25)
+    args.grid = QUICK_GRID if args.quick else PARAM_GRID
+    return args
 
 
 def stream(args, X_train, y_train, X_test, y_test):
@@ -63,7 +81,10 @@ def stream(args, X_train, y_train, X_test, y_test):
     for done in range(1, args.passes + 1):
         model.partial_fit(X_chunks, y_chunks, classes=np.arange(10))
         accuracy = model.estimator_.score(X_test, y_test)
-        print(f"  pass {done}: {X_chunks.numblocks[0]} blocks, test accuracy {accuracy:.4f}")
+        print(
+            f"  pass {done}: {X_chunks.numblocks[0]} blocks, test accuracy {accuracy:.4f}",
+            flush=True,
+        )
     print(f"  streamed in {time.perf_counter() - start:.1f} s")
 
 
@@ -73,9 +94,10 @@ def search(args, X_train, y_train, X_test, y_test):
     )
     grid = GridSearchCV(
         SoftmaxClassifier(random_state=args.seed),
-        {"lr": [0.001, 0.003], "max_epochs": [10, 20]},
+        args.grid,
         cv=3,
         n_jobs=-1,
+        verbose=2,
     )
     start = time.perf_counter()
     with warnings.catch_warnings(), joblib.parallel_backend("dask"):
@@ -92,9 +114,12 @@ def main(argv=None):
         subset="train", data_home=args.data_home, return_X_y=True
     )
     X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
+    print(f"Fashion-MNIST: {len(X_train)} training and {len(X_test)} test images", flush=True)
     if args.scheduler:
+        print(f"connecting to the dask scheduler at {args.scheduler}", flush=True)
         client = Client(args.scheduler)
     else:
+        print(f"starting a local dask cluster of {args.workers} worker processes", flush=True)
         # Without --dashboard: no dashboard, and the scheduler's own HTTP endpoints
         # take any free port (dask's default would claim 8787).
         cluster = LocalCluster(
@@ -106,10 +131,10 @@ def main(argv=None):
         )
         client = Client(cluster)
     with client:
-        print(f"dask cluster: {len(client.scheduler_info()['workers'])} workers")
-        print("Incremental(SoftmaxClassifier()) over chunks:")
+        print(f"dask cluster: {len(client.scheduler_info()['workers'])} workers", flush=True)
+        print("Incremental(SoftmaxClassifier()) over chunks:", flush=True)
         stream(args, X_train, y_train, X_test, y_test)
-        print("GridSearchCV on the dask backend:")
+        print("GridSearchCV on the dask backend:", flush=True)
         search(args, X_train, y_train, X_test, y_test)
 
 

@@ -1,12 +1,22 @@
-"""Overfitting on Fashion-MNIST, and what helps (d2l 3.7, exercise 2).
+"""Overfitting on Fashion-MNIST, and what helps
+============================================
 
-Trains ``SoftmaxClassifier`` for many epochs with a large learning rate (Adam,
-lr 0.01, 100 epochs, no stopping rule) while recording the accuracy on the
-training images, on a held-out validation set (10 % of the training set,
-stratified) and on the test set after every epoch. Then it trains the same
-model with each remedy and prints every variant's final test accuracy::
+d2l 3.7, exercise 2. Trains ``SoftmaxClassifier`` for many epochs with a
+large learning rate (Adam, lr 0.01, 100 epochs, no stopping rule) while
+recording the accuracy on the training images, on a held-out validation set
+(10 % of the training set, stratified) and on the test set after every epoch.
+Then it trains the same model with each remedy and prints every variant's
+final test accuracy::
 
-    python examples/overfitting.py --data-home ../shared/data --plots docs
+    python examples/overfitting.py --data-home ../shared/data --plots docs/images
+    python examples/overfitting.py --quick
+
+A progress bar follows each of the four fits. ``--quick`` trains on a
+stratified 12,000 of the 60,000 training images for 30 epochs instead of all
+of them for 100 (``--train-size`` and ``--max-epochs`` still win); the test
+set is always the full 10,000 images. ``--plots DIR`` draws one panel per
+variant, saves the figure as ``overfitting.png`` into ``DIR`` and leaves it
+open.
 
 Why test accuracy falls when training goes on too long: training minimises the
 loss on the training images only, and the cross-entropy keeps rewarding more
@@ -27,8 +37,9 @@ keeping the best weights (``early_stopping=True``, ``validation_fraction=0.1``,
 which trades a little training fit for a simpler model; or take smaller steps
 (smaller ``lr``), which both slows the fitting of noise and removes the
 epoch-to-epoch jumps. Softmax regression has only 7,850 parameters for 54,000
-training images, so the effect is modest -- a few tenths of a point to one
-point of test accuracy -- but it is there, and the remedies recover it.
+training images, so the effect is modest -- about one point of test accuracy
+(0.8354 after 100 epochs, 0.8457 at the best validation epoch) -- but it is
+there, and the remedies recover most of it.
 """
 
 import argparse
@@ -37,12 +48,22 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from fashion_mnist import EpochAccuracy
+from fashion_mnist import EpochAccuracy, EpochProgress
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax.datasets import fetch_fashion_mnist
+
+QUICK_ROWS, QUICK_EPOCHS = 12_000, 30
+DPI = 120
+# One colour per data set, in every panel; the variants are told apart by panel.
+CURVES = {
+    "train_acc": ("training images", "tab:blue"),
+    "valid_acc": ("validation images", "tab:orange"),
+    "test_acc": ("test images", "tab:green"),
+}
+REFERENCE = dict(color="0.6", linestyle=":", linewidth=1.1)  # the first variant's test curve
 
 
 def run(name, params, data, *, track_validation=True):
@@ -52,9 +73,10 @@ def run(name, params, data, *, track_validation=True):
     if track_validation:
         callbacks.append(EpochAccuracy(X_valid, y_valid, name="valid_acc"))
         X_fit, y_fit = X_train, y_train
-    else:
+    else:  # early stopping holds out its own validation set, recorded as valid_acc
         X_fit, y_fit = np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid])
     callbacks.append(EpochAccuracy(X_test, y_test, name="test_acc"))
+    callbacks.append(EpochProgress(params["max_epochs"], desc=name, columns=tuple(CURVES)))
     clf = SoftmaxClassifier(**params, callbacks=callbacks)
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -62,60 +84,101 @@ def run(name, params, data, *, track_validation=True):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X_fit, y_fit)
     seconds = time.perf_counter() - start
-    curves = {key: np.array(clf.history_[:, key]) for key in ("train_acc", "valid_acc", "test_acc")}
+    curves = {key: np.array(clf.history_[:, key]) for key in CURVES}
     return name, clf, curves, seconds
 
 
-def plot(results, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def plot(results, titles, path):
+    """One panel per variant, sharing both axes; save it to ``path`` and return the figure."""
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-    name, _, curves, _ = results[0]
-    epochs = np.arange(1, len(curves["train_acc"]) + 1)
-    for key, label in [("train_acc", "train"), ("valid_acc", "validation"), ("test_acc", "test")]:
-        left.plot(epochs, curves[key], label=label)
-    left.set_title(f"{name}: train vs validation")
-    for name, _, curves, _ in results:
-        right.plot(np.arange(1, len(curves["test_acc"]) + 1), curves["test_acc"], label=name)
-    right.set_title("test accuracy per epoch, with each remedy")
-    for ax in (left, right):
+    fig, axes = plt.subplots(
+        2, 2, figsize=(8.5, 6.8), sharex=True, sharey=True, layout="constrained"
+    )
+    reference = results[0][2]["test_acc"]
+    for ax, (_, clf, curves, _), title in zip(axes.flat, results, titles, strict=True):
+        if ax is not axes.flat[0]:
+            ax.plot(
+                np.arange(1, len(reference) + 1),
+                reference,
+                label="test images without a remedy (top-left panel), for comparison",
+                **REFERENCE,
+            )
+        for key, (label, color) in CURVES.items():
+            epochs = np.arange(1, len(curves[key]) + 1)
+            ax.plot(epochs, curves[key], color=color, linewidth=1.3, label=label)
+        if clf.early_stopping:
+            kept = 1 + list(clf.validation_scores_).index(clf.best_validation_score_)
+            ax.axvline(
+                kept,
+                color="black",
+                linestyle="--",
+                linewidth=1,
+                label="epoch whose weights early stopping keeps",
+            )
+        ax.set_title(title, fontsize="medium")
+        ax.grid(alpha=0.3)
+    for ax in axes[-1]:
         ax.set_xlabel("epoch")
+    for ax in axes[:, 0]:
         ax.set_ylabel("accuracy")
-        ax.legend(fontsize="small")
-    fig.savefig(path, dpi=72)
-    plt.close(fig)
-    print(f"wrote {path}")
+    fig.suptitle("Accuracy after every epoch, without and with each remedy")
+    handles = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    order = [label for label, _ in CURVES.values()]
+    labels = order + [label for label in handles if label not in order]
+    fig.legend([handles[label] for label in labels], labels, loc="outside lower center", ncol=2)
+    fig.savefig(path, dpi=DPI)
+    print(f"wrote {path}", flush=True)
+    return fig
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
     parser.add_argument("--lr", type=float, default=0.01, help="Adam's learning rate")
-    parser.add_argument("--max-epochs", type=int, default=100)
+    parser.add_argument("--max-epochs", type=int, help="epochs of each fit (default: 100)")
     parser.add_argument("--alpha", type=float, default=1e-4, help="L2 strength of the remedy")
     parser.add_argument("--small-lr", type=float, default=0.001, help="lr of the remedy")
+    parser.add_argument(
+        "--train-size",
+        type=int,
+        help="training images to use, a stratified subset (default: all 60,000)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_ROWS} training images and {QUICK_EPOCHS} epochs",
+    )
     parser.add_argument(
         "--data-home",
         help="folder holding fashion-mnist/ (default: $SK_SOFTMAX_DATA, then sklearn's)",
     )
-    parser.add_argument("--plots", type=Path, metavar="DIR", help="write overfitting.png into DIR")
+    parser.add_argument(
+        "--plots", type=Path, metavar="DIR", help="save overfitting.png into DIR (e.g. docs/images)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random_state of split and models")
     args = parser.parse_args(argv)
+    epochs = args.max_epochs or (QUICK_EPOCHS if args.quick else 100)
+    train_size = args.train_size or (QUICK_ROWS if args.quick else None)
 
     X, y = fetch_fashion_mnist(subset="train", data_home=args.data_home, return_X_y=True)
     X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
+    if train_size is not None and train_size < len(X):
+        X, _, y, _ = train_test_split(
+            X, y, train_size=train_size, stratify=y, random_state=args.seed
+        )
     X_train, X_valid, y_train, y_valid = train_test_split(
         X, y, test_size=0.1, stratify=y, random_state=args.seed
     )
     data = (X_train, y_train, X_valid, y_valid, X_test, y_test)
     print(
         f"Fashion-MNIST: {len(X_train)} training, {len(X_valid)} validation, "
-        f"{len(X_test)} test images"
+        f"{len(X_test)} test images; four fits of up to {epochs} epochs",
+        flush=True,
     )
 
-    epochs = args.max_epochs
     # Runs of a fixed length at a constant rate, without a penalty unless asked.
     long = dict(lr=args.lr, max_epochs=epochs, tol=0.0, n_iter_no_change=epochs)
     base = dict(
@@ -163,7 +226,14 @@ def main(argv=None):
 
     if args.plots is not None:
         args.plots.mkdir(parents=True, exist_ok=True)
-        plot(results, args.plots / "overfitting.png")
+        stopped = results[3][1].n_iter_
+        titles = [
+            f"No remedy: lr={args.lr}, {epochs} epochs",
+            f"L2 penalty: alpha={args.alpha:g}, lr={args.lr}, {epochs} epochs",
+            f"Smaller steps: lr={args.small_lr}, {epochs} epochs",
+            f"Early stopping: lr={args.lr}, stopped after {stopped} epochs",
+        ]
+        plot(results, titles, args.plots / "overfitting.png")
 
 
 if __name__ == "__main__":

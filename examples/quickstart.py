@@ -1,6 +1,9 @@
-"""Quickstart: SoftmaxClassifier next to LogisticRegression on scikit-learn's digits.
+"""Quickstart
+==========
 
-Runs offline in a few seconds::
+``SoftmaxClassifier`` next to scikit-learn's ``LogisticRegression`` on
+scikit-learn's digits: the same split, the test accuracy and the fit time of
+each. Runs offline in a few seconds::
 
     python examples/quickstart.py
 """
@@ -16,7 +19,7 @@ from sk_softmax import SoftmaxClassifier
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
     parser.add_argument("--seed", type=int, default=0, help="random_state of split and model")
     args = parser.parse_args(argv)
 

@@ -38,6 +38,9 @@ def _axes_grid(n, *, n_cols, ax, panel_size):
     return axes[:n]
 
 
+_WRONG = "tab:red"  # title and frame of a wrong prediction
+
+
 def _show_image(ax, image, title, **imshow_kwargs):
     ax.imshow(image, **imshow_kwargs)
     ax.set_title(title, fontsize="small")
@@ -45,14 +48,26 @@ def _show_image(ax, image, title, **imshow_kwargs):
     ax.set_yticks([])
 
 
+_WEIGHT_MEANING = "weight of a pixel: red pushes an image towards the class, blue away from it"
+
+
 def plot_weights(
-    estimator, *, image_shape=(28, 28), class_names=None, n_cols=5, cmap="RdBu_r", ax=None
+    estimator,
+    *,
+    image_shape=(28, 28),
+    class_names=None,
+    n_cols=5,
+    cmap="RdBu_r",
+    colorbar=True,
+    colorbar_label=None,
+    ax=None,
 ):
     """Show each class's row of ``coef_`` as an image: the learned templates.
 
     Pixels whose weight is positive (red) push an image towards that class,
-    negative ones (blue) away from it. All panels share one symmetric colour
-    scale, so they can be compared.
+    negative ones (blue) away from it. All panels share one colour scale,
+    symmetric around weight 0 (white), so they can be compared; a colour bar
+    under them says what the colours mean.
 
     Parameters
     ----------
@@ -67,6 +82,11 @@ def plot_weights(
         Columns of a new grid.
     cmap : str, default="RdBu_r"
         A diverging colormap, centred on weight 0.
+    colorbar : bool, default=True
+        Draw one colour bar for all the panels, under them.
+    colorbar_label : str, default=None
+        What the colours mean, written under the colour bar. None says that
+        red pushes an image towards the class and blue away from it.
     ax : array-like of matplotlib Axes, default=None
         One Axes per class (extra ones are switched off); None makes a new
         figure.
@@ -74,7 +94,10 @@ def plot_weights(
     Returns
     -------
     axes : ndarray of matplotlib Axes of shape (n_classes,)
-        The panel of each class.
+        The panel of each class. Their images share one
+        :class:`~matplotlib.colors.Normalize` from ``-limit`` to ``limit``,
+        the largest absolute weight; the colour bar, if drawn, is
+        ``axes[0].images[0].colorbar``.
 
     Examples
     --------
@@ -87,8 +110,13 @@ def plot_weights(
     >>> axes = plot_weights(clf, image_shape=(8, 8))
     >>> len(axes), axes[0].images[0].get_array().shape
     (10, (8, 8))
+    >>> vmin, vmax = axes[0].images[0].get_clim()
+    >>> bool(vmin == -vmax)
+    True
     >>> plt.close("all")
     """
+    from matplotlib.colors import Normalize
+
     check_is_fitted(estimator)
     coef = estimator.coef_
     if coef.shape[1] != math.prod(image_shape):
@@ -98,12 +126,75 @@ def plot_weights(
         )
     names = estimator.classes_ if class_names is None else class_names
     axes = _axes_grid(len(coef), n_cols=n_cols, ax=ax, panel_size=(1.6, 1.8))
-    limit = np.abs(coef).max()
+    limit = float(np.abs(coef).max()) or 1.0
+    norm = Normalize(vmin=-limit, vmax=limit)  # one scale, 0 in the middle (white)
     for panel, weights, name in zip(axes, coef, names, strict=True):
-        _show_image(
-            panel, weights.reshape(image_shape), str(name), cmap=cmap, vmin=-limit, vmax=limit
+        _show_image(panel, weights.reshape(image_shape), str(name), cmap=cmap, norm=norm)
+    if colorbar:
+        figure = axes[0].figure
+        bar = figure.colorbar(
+            axes[0].images[0],
+            ax=list(axes),
+            location="bottom",
+            shrink=0.6,
+            aspect=40,
+            pad=0.04,
         )
+        bar.set_label(_WEIGHT_MEANING if colorbar_label is None else colorbar_label)
     return axes
+
+
+# Words of skorch's history columns: who was scored (the prefix) and what.
+_ROLE_WORDS = {"train": "training", "valid": "validation", "test": "test"}
+_MEASURE_WORDS = {"acc": "accuracy", "loss": "loss"}
+_COLUMN_NAMES = {
+    "lr": "learning rate",
+    "dur": "epoch duration (s)",
+    "epoch": "epoch",
+    "n_samples_seen": "samples seen",
+}
+# One colour per role, the same in every panel: training loss and training
+# accuracy share a colour. Other roles take the next unused colours.
+_ROLE_COLORS = {"train": "tab:blue", "valid": "tab:orange", "test": "tab:green"}
+_OTHER_COLORS = ("tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+
+
+def _curve_label(key):
+    """The human name of a column of a training history, for legends and axes.
+
+    skorch's columns read as words: ``train_loss`` is "training loss",
+    ``valid_acc`` "validation accuracy", ``test_acc`` "test accuracy" and
+    ``lr`` "learning rate". Other names keep their words, with the prefixes
+    ``train``/``valid`` and the words ``acc``/``loss`` spelt out.
+
+    Parameters
+    ----------
+    key : str
+        Name of the column, e.g. ``"valid_acc"``.
+
+    Returns
+    -------
+    label : str
+        The name to show.
+
+    Examples
+    --------
+    >>> from sk_softmax.plotting import _curve_label
+    >>> [_curve_label(key) for key in ["train_loss", "valid_acc", "lr", "test_f1_macro"]]
+    ['training loss', 'validation accuracy', 'learning rate', 'test f1 macro']
+    """
+    if key in _COLUMN_NAMES:
+        return _COLUMN_NAMES[key]
+    first, *rest = key.split("_")
+    words = [_ROLE_WORDS.get(first, first)] + [_MEASURE_WORDS.get(word, word) for word in rest]
+    if not rest:
+        words = [_MEASURE_WORDS.get(first, first)]
+    return " ".join(word for word in words if word)
+
+
+def _role(key):
+    """Who a column scores: ``valid_acc`` -> ``valid``, ``my_data_loss`` -> ``my_data``."""
+    return key.rsplit("_", 1)[0] if "_" in key else ""
 
 
 def _epoch_columns(history, select):
@@ -120,20 +211,27 @@ def _epoch_columns(history, select):
     return list(names)
 
 
-def plot_learning_curves(history, *, ax=None):
+def plot_learning_curves(history, *, labels=None, ax=None):
     """Plot the per-epoch losses and accuracies recorded during training.
 
     Columns of the history whose name ends in ``loss`` (``train_loss``,
     ``valid_loss``, ...) go in one panel, those whose name contains ``acc``
     (``valid_acc``, or a callback's ``train_acc``, ``test_acc``, ...) in a
     second panel, each as one line over the epochs; a panel without any such
-    column is left out.
+    column is left out. Legends name the curves in words ("training loss",
+    "validation accuracy", from the column names), and each data set keeps
+    one colour in both panels: training blue, validation orange, test green.
 
     Parameters
     ----------
     history : skorch History, list of dict, or fitted SoftmaxClassifier
         One dict per epoch, like ``estimator.history_``. An estimator is
         replaced by its ``history_``.
+    labels : dict of str to str, default=None
+        Legend entries for some columns, e.g. ``{"test_acc": "accuracy on
+        the 10,000 test images"}``; the others are named in words:
+        ``train_loss`` is "training loss", ``valid_acc`` "validation
+        accuracy", ``test_acc`` "test accuracy", ``my_data_acc`` "my data accuracy".
     ax : matplotlib Axes or array-like of Axes, default=None
         One Axes per panel (loss first); None makes a new figure.
 
@@ -151,39 +249,65 @@ def plot_learning_curves(history, *, ax=None):
     >>> loss_ax, acc_ax = plot_learning_curves(history)
     >>> acc_ax.get_lines()[0].get_ydata()
     array([0.7, 0.8])
+    >>> acc_ax.get_legend().get_texts()[0].get_text()
+    'test accuracy'
     >>> plt.close("all")
     """
+    from matplotlib.ticker import MaxNLocator
+
     history = getattr(history, "history_", history)
+    labels = {} if labels is None else labels
     panels = [
-        ("loss", _epoch_columns(history, lambda key: key.endswith("loss"))),
-        ("accuracy", _epoch_columns(history, lambda key: "acc" in key)),
+        ("loss", "Loss per epoch", _epoch_columns(history, lambda key: key.endswith("loss"))),
+        ("accuracy", "Accuracy per epoch", _epoch_columns(history, lambda key: "acc" in key)),
     ]
-    panels = [(label, columns) for label, columns in panels if columns]
+    panels = [panel for panel in panels if panel[2]]
     if not panels:
         raise ValueError("history has no column named *loss or *acc* to plot.")
-    axes = _axes_grid(len(panels), n_cols=2, ax=ax, panel_size=(4.5, 3.2))
-    for panel, (label, columns) in zip(axes, panels, strict=True):
+    colors = dict(_ROLE_COLORS)
+    spare = iter(_OTHER_COLORS)  # then matplotlib's cycle
+    axes = _axes_grid(len(panels), n_cols=2, ax=ax, panel_size=(4.2, 3.3))
+    for panel, (ylabel, title, columns) in zip(axes, panels, strict=True):
         for column in columns:
             rows = [(i + 1, row) for i, row in enumerate(history) if column in row]
             epochs = [row.get("epoch", i) for i, row in rows]
-            panel.plot(epochs, [row[column] for _, row in rows], label=column)
+            role = _role(column)
+            if role not in colors:
+                colors[role] = next(spare, None)
+            panel.plot(
+                epochs,
+                [row[column] for _, row in rows],
+                label=labels.get(column, _curve_label(column)),
+                color=colors[role],
+            )
         panel.set_xlabel("epoch")
-        panel.set_ylabel(label)
+        panel.set_ylabel(ylabel)
+        panel.set_title(title)
+        panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        panel.grid(alpha=0.3)
         panel.legend()
     return axes
 
 
 def plot_predictions(
-    images, y_true, y_pred, *, class_names=None, image_shape=(28, 28), n_cols=6, ax=None
+    images,
+    y_true,
+    y_pred,
+    *,
+    class_names=None,
+    image_shape=(28, 28),
+    n_cols=6,
+    title=None,
+    ax=None,
 ):
     """Show images titled with their true and predicted labels (d2l's ``predict_ch3``).
 
-    Each title reads ``true`` over ``predicted``; wrong predictions are
-    titled in red.
+    Each panel is titled ``true: ...`` over ``predicted: ...``; a wrong
+    prediction has its title and frame in red.
 
     Parameters
     ----------
-    images : array-like of shape (n_images, *image_shape) or (n_images, n_pixels)
+    images : array-like of shape (n_images, height, width) or (n_images, n_pixels)
         The images, one flattened row each or already shaped.
     y_true, y_pred : array-like of shape (n_images,)
         True and predicted labels.
@@ -194,6 +318,10 @@ def plot_predictions(
         Shape of one image.
     n_cols : int, default=6
         Columns of a new grid.
+    title : str, default=None
+        Title of the figure, above the panels: say there how the images were
+        chosen (say, "the first 6 test images, then the first 6
+        misclassified ones"). None leaves the figure's title as it is.
     ax : array-like of matplotlib Axes, default=None
         One Axes per image (extra ones are switched off); None makes a new
         figure.
@@ -211,7 +339,7 @@ def plot_predictions(
     >>> axes = plot_predictions(np.zeros((2, 4)), [0, 1], [0, 0],
     ...                         class_names=["cat", "dog"], image_shape=(2, 2))
     >>> [ax.get_title() for ax in axes]
-    ['cat\\ncat', 'dog\\ncat']
+    ['true: cat\\npredicted: cat', 'true: dog\\npredicted: cat']
     >>> plt.close("all")
     """
     images = np.asarray(images)
@@ -222,13 +350,19 @@ def plot_predictions(
             f"{len(images)}, {len(y_true)} and {len(y_pred)}."
         )
     images = images.reshape(len(images), *image_shape)
-    axes = _axes_grid(len(images), n_cols=n_cols, ax=ax, panel_size=(1.5, 1.9))
+    axes = _axes_grid(len(images), n_cols=n_cols, ax=ax, panel_size=(1.45, 1.8))
     for panel, image, true, pred in zip(axes, images, y_true, y_pred, strict=True):
+        wrong = true != pred
         if class_names is not None:
             true, pred = class_names[true], class_names[pred]
-        _show_image(panel, image, f"{true}\n{pred}", cmap="gray_r")
-        if true != pred:
-            panel.title.set_color("tab:red")
+        _show_image(panel, image, f"true: {true}\npredicted: {pred}", cmap="gray_r")
+        if wrong:
+            panel.title.set_color(_WRONG)
+            for spine in panel.spines.values():
+                spine.set_edgecolor(_WRONG)
+                spine.set_linewidth(2.5)
+    if title is not None:
+        axes[0].figure.suptitle(title)
     return axes
 
 
@@ -285,7 +419,9 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     For the chapter's exercise 1: how the number of epochs and the learning
     rate change the result, from one fitted search. Every line is a value of
     ``lines``, over the values of ``x``, with the spread over the splits as
-    a band of one standard deviation; the best candidate is marked. When
+    a band of one standard deviation; the best candidate is marked. The
+    lines' colours run from dark (smallest value) to light (largest), and
+    the parameters are named in words ("learning rate", "max epochs"). When
     the grid holds other parameters, each point shows the best score over
     them.
 
@@ -325,11 +461,16 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     params = results["params"]
     if not all(x in p and lines in p for p in params):
         raise ValueError(f"The search's grid must hold both {x!r} and {lines!r}.")
+    import matplotlib
+
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-    for value in sorted({p[lines] for p in params}):
+    values = sorted({p[lines] for p in params})
+    # Ordered values, ordered colours: dark for the smallest, light for the largest.
+    colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.8, len(values)))
+    for value, color in zip(values, colors, strict=True):
         best = {}  # x value -> index of the best candidate there
         for i, p in enumerate(params):
             if p[lines] == value and not np.isnan(mean[i]):
@@ -338,8 +479,8 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
         xs = sorted(best)
         ys = np.array([mean[best[v]] for v in xs])
         spread = np.array([std[best[v]] for v in xs])
-        (line,) = ax.plot(xs, ys, marker="o", label=f"{lines}={value:g}")
-        ax.fill_between(xs, ys - spread, ys + spread, color=line.get_color(), alpha=0.15)
+        ax.plot(xs, ys, marker="o", color=color, label=f"{_param_name(lines)} {_fmt(value)}")
+        ax.fill_between(xs, ys - spread, ys + spread, color=color, alpha=0.12, linewidth=0)
     if getattr(search, "best_index_", None) is not None:
         best = params[search.best_index_]
         ax.plot(
@@ -349,15 +490,42 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
             markersize=16,
             color="black",
             linestyle="none",
-            label=f"best: {lines}={best[lines]:g}, {x}={best[x]}",
+            label=(
+                f"best: {_param_name(lines)} {_fmt(best[lines])},\n{_param_name(x)} {_fmt(best[x])}"
+            ),
         )
-    others = sorted({k for p in params for k in p} - {x, lines})
-    ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(f"mean CV {'accuracy' if metric == 'score' else metric} (band: ±1 std)")
-    title = f"Cross-validated score by {x.replace('_', ' ')} and {lines}"
+    if metric != "score":
+        measure = metric
+    elif search.scoring is None:
+        measure = "accuracy"  # a classifier's score
+    else:
+        measure = search.scoring if isinstance(search.scoring, str) else "score"
+    varied = {k for p in params for k in p if len({repr(q.get(k)) for q in params}) > 1}
+    others = sorted(varied - {x, lines})
+    ax.set_xticks(sorted({p[x] for p in params}))  # the values searched
+    ax.set_xlabel(_param_name(x))
+    ax.set_ylabel(f"mean CV {measure} (band: ±1 std)")
+    title = f"Cross-validated {measure} by {_param_name(x)} and {_param_name(lines)}"
     if others:
-        title += f"\n(each point: the best over {', '.join(others)})"
+        title += f"\n(each point: the best over {', '.join(map(_param_name, others))})"
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     return ax
+
+
+_PARAM_NAMES = {
+    "lr": "learning rate",
+    "max_epochs": "max epochs",
+    "batch_size": "batch size",
+    "alpha": "L2 penalty alpha",
+}
+
+
+def _param_name(name):
+    """A parameter's name in words: ``lr`` -> "learning rate", ``my_param`` -> "my param"."""
+    return _PARAM_NAMES.get(name, name.replace("_", " "))
+
+
+def _fmt(value):
+    return f"{value:g}" if isinstance(value, float | np.floating) else str(value)
