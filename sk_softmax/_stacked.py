@@ -15,13 +15,12 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
-from torch.nn.functional import cross_entropy
 
 from ._batches import ArrayDataset
 from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
 from ._device import resolve_device
-from ._optim import resolve_optimizer
-from ._sparse import SparseRows, sparse_linear
+from ._sparse import SparseRows
+from ._stacked_optim import StackedOptimizer
 from ._training import _SEED_MAX, resolved_alpha, resolved_batch_size
 
 PER_MODEL = (
@@ -73,34 +72,40 @@ def _class_weights(class_weight, y, rows, n_classes):
     return compute_class_weight(class_weight, classes=np.arange(n_classes), y=y[rows])
 
 
-def _multi_tensor(optimizer_class, params):
-    """The optimizer with torch's fused kernels where this torch and device have them.
+def _loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_intercept):
+    """Each model's loss on one minibatch; its gradients written into ``grad_*``.
 
-    A fused step updates a whole parameter group in one kernel; the stacked
-    run has a group per learning rate, stepped every minibatch. Older torch
-    releases (fused on the CPU came with 2.4) get the multi-tensor path.
+    ``coef`` is ``(models x classes, features)``; ``scaled`` ``(models, rows)``,
+    each row's weight in each model's loss (0 for rows not its own). A model's
+    loss is its weighted cross-entropy plus ``alphas / 2 * ||coef||^2``, and
+    its gradient the textbook one of softmax regression: the logits' gradient
+    is ``scaled * (softmax - one_hot)``, the weights' that times ``X`` plus
+    ``alphas * coef``. Written out, it saves autograd's bookkeeping on a step
+    that is otherwise two products.
     """
-    try:
-        return optimizer_class(params, lr=1.0, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return optimizer_class(params, lr=1.0, foreach=True)
-
-
-def _regroup(optimizer, params, groups):
-    """One parameter group per distinct optimizer setting among the models still training.
-
-    torch's optimizers step each group separately, so models that share a
-    learning rate (and momentum) share a group and one multi-tensor step;
-    the per-parameter state (e.g. Adam's moments) stays with each parameter.
-    Models whose ``lr`` is None are left out: frozen.
-    """
-    merged = {}
-    for pair, group in zip(params, groups, strict=True):
-        if group["lr"] is not None:
-            merged.setdefault(tuple(sorted(group.items())), []).extend(pair)
-    optimizer.param_groups.clear()
-    for setting, members in merged.items():
-        optimizer.add_param_group({"params": members, **dict(setting)})
+    n_models, n_rows = scaled.shape
+    if isinstance(X, SparseRows):
+        logits = X.rows @ coef.T + intercept
+    else:
+        logits = torch.addmm(intercept, X, coef.T)
+    # (rows, classes, models): torch's CPU softmax is several times faster
+    # over this strided dim than over a contiguous dim of a few classes.
+    by_class = logits.view(n_rows, n_models, -1).transpose(1, 2)
+    log_proba = torch.log_softmax(by_class, dim=1)
+    labels = y.view(n_rows, 1, 1).expand(n_rows, 1, n_models)
+    nll = -log_proba.gather(1, labels).squeeze(1)  # (rows, models)
+    squares = coef.view(n_models, -1).square().sum(1)
+    loss = (scaled * nll.T).sum(1) + 0.5 * alphas * squares
+    grad_logits = log_proba.exp_()
+    grad_logits.scatter_add_(1, labels, torch.full_like(nll, -1.0).unsqueeze(1))
+    grad_logits = grad_logits.mul_(scaled.T.unsqueeze(1)).transpose(1, 2).reshape(n_rows, -1)
+    if isinstance(X, SparseRows):
+        grad_coef.copy_((X.rows_t @ grad_logits).T)
+    else:
+        torch.mm(grad_logits.T, X, out=grad_coef)
+    grad_coef.addcmul_(coef, alphas.repeat_interleave(coef.shape[0] // n_models)[:, None])
+    torch.sum(grad_logits, 0, out=grad_intercept)
+    return loss
 
 
 def train_stacked(
@@ -138,7 +143,7 @@ def train_stacked(
     init_seed, shuffle_seed, _ = rng.randint(_SEED_MAX, size=3)
     base = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
-    weight_rows, masks, alphas, norms, params, groups = [], [], [], [], [], []
+    weight_rows, masks, alphas, norms, coefs, lrs, momenta = [], [], [], [], [], [], []
     for setting in settings:
         for rows in train_sets:
             w = np.zeros(n)
@@ -153,20 +158,23 @@ def train_stacked(
             norms.append(total / len(rows))  # a separate fit rescales weights to mean 1
             alphas.append(resolved_alpha(setting["alpha"], total))
             generator = torch.Generator().manual_seed(int(init_seed))
-            coef = torch.empty(n_classes, n_features).normal_(
-                0.0, setting["init_std"], generator=generator
+            coefs.append(
+                torch.empty(n_classes, n_features).normal_(
+                    0.0, setting["init_std"], generator=generator
+                )
             )
-            pair = [
-                torch.nn.Parameter(coef.to(device)),
-                torch.nn.Parameter(torch.zeros(n_classes, device=device)),
-            ]
-            params.append(pair)
-            _, extra = resolve_optimizer(run["optimizer"], momentum=setting["momentum"])
-            groups.append({"lr": setting["lr"], **extra})
-    optimizer_class, _ = resolve_optimizer(run["optimizer"], momentum=0.0)
-    optimizer = _multi_tensor(optimizer_class, [p for pair in params for p in pair])
-    _regroup(optimizer, params, groups)
-    n_models = len(params)
+            lrs.append(setting["lr"])
+            momenta.append(setting["momentum"] if run["optimizer"] == "sgd" else 0.0)
+    n_models = len(coefs)
+    coef = torch.cat(coefs).to(device)
+    intercept = torch.zeros(n_models * n_classes, device=device)
+    optimizer = StackedOptimizer(
+        run["optimizer"],
+        [coef, intercept],
+        n_classes,
+        torch.tensor(lrs, dtype=torch.float32, device=device),
+        torch.tensor(momenta, dtype=torch.float32, device=device),
+    )
     weight_rows = torch.as_tensor(np.stack(weight_rows), dtype=torch.float32, device=device)
     masks = torch.as_tensor(np.stack(masks), device=device)
     alphas = torch.as_tensor(alphas, dtype=torch.float32, device=device)
@@ -194,13 +202,11 @@ def train_stacked(
 
     dataset = ArrayDataset(X, y, device=device)
     shuffle = torch.Generator().manual_seed(int(shuffle_seed))
-    active = torch.ones(n_models, dtype=torch.bool, device=device)
+    live = torch.arange(n_models, device=device)  # the models still training, in stack order
     last = checkpoints[-1]
     for epoch in range(1, last + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
-        live = active.nonzero().squeeze(1)  # stopped models leave the product
         n_live = len(live)
-        live_params = [params[m] for m in live.tolist()]
         # This epoch's row order, once: each step then takes a slice of every
         # model's row weights, already divided by its rows in that step (times
         # its mean weight), so that each loss is the mean of a separate fit.
@@ -210,54 +216,60 @@ def train_stacked(
         per_step = torch.nn.functional.pad(in_set, (0, pad)).view(n_live, n_steps, batch).sum(2)
         scale = 1.0 / (per_step.clamp(min=1) * norms[live, None])
         scaled = weight_rows[live][:, order] * scale.repeat_interleave(batch, dim=1)[:, :n]
-        half_alphas = 0.5 * alphas[live]
+        live_alphas = alphas[live]
+        grad_coef, grad_intercept = torch.empty_like(coef), torch.empty_like(intercept)
         step_losses = []
         for begin in range(0, n, batch):
             step = slice(begin, begin + batch)
             X_batch, y_batch = dataset.batch(order[step])
-            coef = torch.cat([pair[0] for pair in live_params])
-            intercept = torch.cat([pair[1] for pair in live_params])
-            if isinstance(X_batch, SparseRows):
-                logits = sparse_linear(X_batch, coef, intercept)
-            else:
-                logits = torch.nn.functional.linear(X_batch, coef, intercept)
-            # (rows, classes, models): one cross-entropy over every model's logits
-            by_class = logits.view(len(y_batch), n_live, n_classes).transpose(1, 2)
-            targets = y_batch.view(-1, 1).expand(-1, n_live)
-            nll = cross_entropy(by_class, targets, reduction="none").T  # (models, rows)
-            flat = coef.view(n_live, -1)
-            loss = (scaled[:, step] * nll).sum(1) + half_alphas * (flat * flat).sum(1)
-            optimizer.zero_grad(set_to_none=True)
-            loss.sum().backward()
-            optimizer.step()
-            step_losses.append(loss.detach())
+            loss = _loss_and_gradients(
+                X_batch,
+                y_batch,
+                coef,
+                intercept,
+                scaled[:, step],
+                live_alphas,
+                grad_coef,
+                grad_intercept,
+            )
+            optimizer.step([grad_coef, grad_intercept])
+            step_losses.append(loss)
         # skorch's train_loss: the mean of the batch losses, weighted by rows
         per_step = per_step.double()
         epoch_losses = (torch.stack(step_losses, 1).double() * per_step).sum(1)
         epoch_losses = (epoch_losses / per_step.sum(1).clamp(min=1)).tolist()
-        for m, loss in zip(live.tolist(), epoch_losses, strict=True):
-            model, group = models[m], groups[m]
-            model.history.append({"epoch": epoch, "train_loss": loss, "lr": group["lr"]})
-            if not np.isfinite(loss) or not torch.isfinite(params[m][0]).all():
+        finite = torch.isfinite(coef.view(n_live, -1)).all(1).tolist()
+        blocks = coef.view(n_live, n_classes, n_features), intercept.view(n_live, n_classes)
+        stopped = []
+        for position, (m, loss) in enumerate(zip(live.tolist(), epoch_losses, strict=True)):
+            model = models[m]
+            model.history.append({"epoch": epoch, "train_loss": loss, "lr": lrs[m]})
+            if not (np.isfinite(loss) and finite[position]):
                 model.diverged = True
             action = STOP if model.diverged else rules[m].update(loss)
             if action == LOWER_LR:
-                group["lr"] /= LR_FACTOR
+                lrs[m] /= LR_FACTOR
+                optimizer.set_lr(position, lrs[m])
             elif action == STOP:
                 model.stopped_at = epoch
-                group["lr"] = None  # frozen: no longer stepped
-                active[m] = False
-        _regroup(optimizer, params, groups)
-        if epoch in checkpoints or not active.any():
-            for model, pair in zip(models, params, strict=True):
-                model.weights[epoch] = tuple(p.detach().cpu().numpy().copy() for p in pair)
+                stopped.append(position)
+            if action == STOP or epoch in checkpoints:
+                model.weights[epoch] = tuple(t[position].cpu().numpy().copy() for t in blocks)
+        if stopped:  # they leave the product; their weights are kept above
+            keep = torch.tensor(
+                [p for p in range(n_live) if p not in stopped], dtype=torch.long, device=device
+            )
+            live = live[keep]
+            coef = blocks[0][keep].reshape(-1, n_features)
+            intercept = blocks[1][keep].reshape(-1)
+            optimizer.keep(keep, [coef, intercept])
         if verbose:
             print(
                 f"  stacked run of {n_models} models: epoch {epoch}/{last}, "
-                f"{int(active.sum())} still training, {time.perf_counter() - start:.1f} s",
+                f"{len(live)} still training, {time.perf_counter() - start:.1f} s",
                 flush=True,
             )
-        if not active.any():
+        if not len(live):
             break
     n_per_setting = len(train_sets)
     grouped = [models[i : i + n_per_setting] for i in range(0, n_models, n_per_setting)]

@@ -41,6 +41,28 @@ def test_a_model_on_all_rows_is_a_separate_fit(blobs, setting):
     assert model.n_samples_seen == pytest.approx(fit.n_samples_seen_)
 
 
+def test_models_with_their_own_settings_each_match_their_separate_fit(blobs):
+    # One stack, four settings on the same rows: own learning rates, penalty,
+    # stopping (the third stops after epoch 2 and leaves the stack) and lr drops.
+    X, y = blobs
+    settings = [
+        dict(lr=0.05),
+        dict(lr=0.2, alpha=0.01),
+        dict(lr=0.05, tol=10.0, n_iter_no_change=1, lr_schedule="constant"),
+        dict(lr=0.1, tol=0.05, n_iter_no_change=1),
+    ]
+    models = stack(X, y, settings, [np.arange(len(y))], [3, 8])
+    for setting, [model] in zip(settings, models, strict=True):
+        for epochs in (3, 8):
+            fit = SoftmaxClassifier(random_state=0, max_epochs=epochs, **setting).fit(X, y)
+            coef, intercept, history = model.at(epochs)
+            np.testing.assert_allclose(coef, fit.coef_, rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(intercept, fit.intercept_, rtol=1e-4, atol=1e-5)
+            assert [e["lr"] for e in history] == list(fit.history_[:, "lr"])
+    assert models[2][0].stopped_at == 2
+    assert min(e["lr"] for e in models[3][0].history) < 0.1  # it did lower its lr
+
+
 def test_models_only_learn_from_their_own_rows(blobs):
     X, y = blobs
     half = np.arange(0, len(y), 2)
