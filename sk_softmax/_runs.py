@@ -46,13 +46,20 @@ class Runs:
 
         One float64 product per split, with every checkpoint of every model
         trained on that split (what :meth:`SoftmaxClassifier.decision_function`
-        computes, one product instead of one per candidate). Splits whose logits
-        would take more memory than ``X`` itself are left to each candidate's
-        own prediction. Sets ``score_seconds``, the time it took.
+        computes, one product instead of one per candidate). The logits of all
+        splits together take at most the memory of ``X`` itself; splits beyond
+        that are left to each candidate's own prediction. Sets
+        ``score_seconds``, the time it took.
         """
         start = time.perf_counter()
-        if self._X is not None and self.entries:
-            self._held_out = {i: self._score_split(i) for i in range(len(self._tests))}
+        budget = 0 if self._X is None else self._X.nbytes
+        for index in range(len(self._tests) if self.entries else 0):
+            checkpoints = self._checkpoints(index)
+            n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
+            size = len(self._tests[index]) * n_columns * 8
+            if checkpoints and size <= budget:
+                self._held_out[index] = self._score_split(index, checkpoints, n_columns)
+                budget -= size
         self.score_seconds = time.perf_counter() - start
 
     def held_out(self, index, coef):
@@ -60,16 +67,16 @@ class Runs:
         logits = self._held_out.get(index, {}).get(id(coef))
         return None if logits is None else (self._tests[index], logits)
 
-    def _score_split(self, index):
-        checkpoints = {
+    def _checkpoints(self, index):
+        """``{id(coef): (coef, intercept)}`` of every checkpoint trained on split ``index``."""
+        return {
             id(coef): (coef, intercept)
             for _, per_set, _ in self.entries
             for coef, intercept in per_set[index].weights.values()
         }
+
+    def _score_split(self, index, checkpoints, n_columns):
         test = self._tests[index]
-        n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
-        if not checkpoints or len(test) * n_columns * 8 > self._X.nbytes:
-            return {}
         coefs = np.concatenate([c for c, _ in checkpoints.values()]).astype(np.float64)
         intercepts = np.concatenate([b for _, b in checkpoints.values()]).astype(np.float64)
         logits = np.empty((len(test), n_columns))

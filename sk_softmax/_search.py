@@ -41,7 +41,7 @@ class _LookedUp(SoftmaxClassifier):
             fitted = SoftmaxClassifier(**self.get_params()).fit(X, y, sample_weight=sample_weight)
             vars(self).update(vars(fitted))
             return self
-        if model.diverged:
+        if model.diverged and model.stopped_at <= self.max_epochs:
             raise DivergenceError(
                 f"Training diverged in a stacked run (lr={self.lr}): the loss or the weights "
                 "became infinite or NaN. Lower lr or standardise X."
@@ -98,8 +98,9 @@ class SoftmaxSearchCV(BaseSearchCV):
     rows per step), so scores agree with GridSearchCV's within the noise of
     the seed, not bit for bit. ``mean_fit_time`` is each model's share of
     its run (plus looking it up; ``std_fit_time`` is the spread of that);
-    each split's test rows are scored once for all its stacked models, and
-    ``mean_score_time`` includes each candidate's share of that;
+    for a dense array ``X``, each split's test rows are scored once for all
+    its stacked models, and ``mean_score_time`` includes each candidate's
+    share of that;
     ``refit_time_`` is the refit models' share, the refit itself costing no
     extra pass.
 
@@ -193,9 +194,10 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         self : SoftmaxSearchCV
         """
         self._check_search_inputs()
+        self._get_scorers()  # scikit-learn's checks of scoring and refit, before any training
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=True)
-        splits = list(cv.split(X, y, groups))
+        splits = list(cv.split(X, y, groups))  # once: a generator, or unseeded shuffling
         key = next(_KEYS)
         sample_weight = params.get("sample_weight")
         if get_config()["enable_metadata_routing"]:
@@ -204,10 +206,10 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
                 sample_weight = None  # routing gives weights only to estimators asking for them
         runs = self._train_stacked(X, y, splits, sample_weight)
         runs.score_held_out()
-        estimator = self.estimator
-        n_jobs = self.n_jobs
+        estimator, n_jobs, given_cv = self.estimator, self.n_jobs, self.cv
         self.estimator = _looked_up(estimator)
         self.n_jobs = None  # scoring is cheap; looked-up models live in this process
+        self.cv = splits  # the very splits the runs trained on
         with _RUNS_LOCK:
             _RUNS[key] = runs
         try:
@@ -220,7 +222,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
                 **params,
             )
         finally:
-            self.estimator, self.n_jobs = estimator, n_jobs
+            self.estimator, self.n_jobs, self.cv = estimator, n_jobs, given_cv
             with _RUNS_LOCK:
                 del _RUNS[key]
         self._report_costs(runs)
@@ -285,7 +287,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             delayed(train_stacked)(
                 X32,
                 y_encoded,
-                len(classes),
+                classes,
                 sample_weight,
                 runs.sets,
                 settings,

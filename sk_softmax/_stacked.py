@@ -50,7 +50,8 @@ def stackable(params):
 
 
 class StackedModel:
-    """What one model of a run learned: weights at each checkpoint and its history."""
+    """What one model of a run learned: weights at each checkpoint it reached and
+    at the epoch it stopped, if it did, and its history."""
 
     def __init__(self):
         self.weights = {}  # epoch -> (coef, intercept), float32
@@ -66,10 +67,11 @@ class StackedModel:
         return coef, intercept, self.history[:epochs]
 
 
-def _class_weights(class_weight, y, rows, n_classes):
+def _class_weights(class_weight, classes, y, rows):
+    """Each class's weight (by encoded label) for a fit on ``rows``; dict keys are labels."""
     if class_weight is None:
-        return np.ones(n_classes)
-    return compute_class_weight(class_weight, classes=np.arange(n_classes), y=y[rows])
+        return np.ones(len(classes))
+    return compute_class_weight(class_weight, classes=classes, y=classes[y[rows]])
 
 
 def _loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_intercept):
@@ -109,7 +111,7 @@ def _loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_i
 
 
 def train_stacked(
-    X, y, n_classes, sample_weight, train_sets, settings, run, checkpoints, *, verbose=0
+    X, y, classes, sample_weight, train_sets, settings, run, checkpoints, *, verbose=0
 ):
     """Train one model per (setting, training set) together; return them and the seconds.
 
@@ -117,6 +119,8 @@ def train_stacked(
     ----------
     X : float32 ndarray or CSR matrix of shape (n_samples, n_features)
     y : int ndarray, labels encoded as 0 .. n_classes - 1
+    classes : ndarray
+        The labels the codes stand for (``class_weight`` dicts are keyed by them).
     sample_weight : ndarray or None
     train_sets : list of int ndarrays
         The rows each model of a setting trains on (every set holds every class).
@@ -127,7 +131,8 @@ def train_stacked(
         The parameters all settings share (``optimizer``, ``batch_size``,
         ``random_state``, ``device``, ...): one setting's.
     checkpoints : sorted list of int
-        The ``max_epochs`` values whose weights are kept.
+        The ``max_epochs`` values whose weights are kept (and each model's
+        weights when it stops: later checkpoints are those).
     verbose : int, default=0
         1 prints a line per epoch.
 
@@ -138,6 +143,7 @@ def train_stacked(
     """
     start = time.perf_counter()
     n, n_features = X.shape
+    n_classes = len(classes)
     device = resolve_device(run["device"])
     rng = check_random_state(run["random_state"])
     init_seed, shuffle_seed, _ = rng.randint(_SEED_MAX, size=3)
@@ -148,7 +154,7 @@ def train_stacked(
         for rows in train_sets:
             w = np.zeros(n)
             w[rows] = (
-                base[rows] * _class_weights(setting["class_weight"], y, rows, n_classes)[y[rows]]
+                base[rows] * _class_weights(setting["class_weight"], classes, y, rows)[y[rows]]
             )
             mask = np.zeros(n, dtype=bool)
             mask[rows] = True
@@ -235,8 +241,8 @@ def train_stacked(
             optimizer.step([grad_coef, grad_intercept])
             step_losses.append(loss)
         # skorch's train_loss: the mean of the batch losses, weighted by rows
-        per_step = per_step.double()
-        epoch_losses = (torch.stack(step_losses, 1).double() * per_step).sum(1)
+        per_step = per_step.cpu().double()  # float64 on the CPU: MPS has none
+        epoch_losses = (torch.stack(step_losses, 1).cpu().double() * per_step).sum(1)
         epoch_losses = (epoch_losses / per_step.sum(1).clamp(min=1)).tolist()
         finite = torch.isfinite(coef.view(n_live, -1)).all(1).tolist()
         blocks = coef.view(n_live, n_classes, n_features), intercept.view(n_live, n_classes)

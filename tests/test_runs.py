@@ -1,10 +1,11 @@
 """Runs and LazyRows: the trained models and the rows SoftmaxSearchCV's scoring loop reads."""
 
 import numpy as np
-from sklearn.model_selection import GridSearchCV, KFold
+import pytest
+from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit
 
 from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
-from sk_softmax._runs import LazyRows
+from sk_softmax._runs import LazyRows, Runs
 
 GRID = {"lr": [0.01, 0.1], "max_epochs": [3, 20]}
 
@@ -56,3 +57,52 @@ def test_held_out_logits_larger_than_X_are_not_kept(blobs):
     theirs = GridSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3)).fit(X, y)
     delta = search.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
     assert np.abs(delta).max() < 0.05
+
+
+@pytest.mark.parametrize(
+    "cv, scoring, classes",
+    [
+        (KFold(3, shuffle=True, random_state=0), None, 3),
+        (ShuffleSplit(4, test_size=0.2, random_state=0), ["accuracy", "neg_log_loss"], 3),
+        (KFold(3), ["roc_auc", "average_precision", "neg_log_loss"], 2),
+    ],
+)
+def test_scores_from_held_out_logits_equal_each_models_own(
+    blobs, monkeypatch, cv, scoring, classes
+):
+    X, y = blobs
+    X, y = X[y < classes], y[y < classes]
+    refit = "neg_log_loss" if scoring else True
+
+    def search():
+        return SoftmaxSearchCV(
+            SoftmaxClassifier(random_state=0),
+            GRID,
+            cv=cv,
+            scoring=scoring,
+            refit=refit,
+            return_train_score=True,
+        ).fit(X, y)
+
+    shared = search()
+    monkeypatch.setattr(Runs, "score_held_out", lambda self: None)
+    own = search()
+    names = [k for k in shared.cv_results_ if k.startswith(("split", "mean_t", "rank"))]
+    assert any("_test_" in k for k in names) and any("_train_" in k for k in names)
+    for name in names:
+        if "time" not in name:
+            np.testing.assert_allclose(shared.cv_results_[name], own.cv_results_[name], rtol=1e-9)
+
+
+def test_the_held_out_logits_of_all_splits_fit_in_one_copy_of_X(digits_split):
+    X, _, y, _ = digits_split
+    splits = list(KFold(3).split(X))
+    grid = {"lr": [0.001, 0.01, 0.1, 0.3], "max_epochs": [2, 4]}
+    runs = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid)._train_stacked(
+        X, y, splits, None
+    )
+    runs.score_held_out()
+    held = [runs.held_out(i, runs.entries[0][1][i].weights[2][0]) for i in range(3)]
+    # one split's logits, float64: 4 settings x 2 checkpoints x 10 classes for a
+    # third of the rows, 42 % of X's bytes: two splits fit in the budget, not three
+    assert [h is not None for h in held] == [True, True, False]

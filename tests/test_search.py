@@ -201,3 +201,70 @@ def test_device_auto_stacks_too(blobs):
     estimator = SoftmaxClassifier(device="auto", random_state=0)
     search = SoftmaxSearchCV(estimator, GRID, cv=3).fit(X, y)
     assert search.n_stacked_runs_ == 1 and search.n_separate_fits_ == 0
+
+
+def test_class_weight_dicts_are_keyed_by_the_labels(blobs):
+    X, y = blobs
+    labels = np.array([10, 20, 30])[y]
+    grid = {"class_weight": [None, {10: 20.0}], "max_epochs": [20]}
+    ours, theirs = both(X, labels, grid=grid, cv=KFold(3))
+    assert ours.n_separate_fits_ == 0
+    delta = ours.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
+    assert np.abs(delta).max() < 0.05
+    weighted = ours.best_estimator_.set_params(class_weight={10: 20.0}).fit(X, labels)
+    plain = SoftmaxClassifier(random_state=0, max_epochs=20).fit(X, labels)
+    assert (weighted.predict(X) == 10).sum() >= (plain.predict(X) == 10).sum()
+
+
+def test_a_model_that_diverges_late_still_scores_its_earlier_checkpoints():
+    from sk_softmax._runs import Runs
+    from sk_softmax._search import _RUNS, _LookedUp
+    from sk_softmax._stacked import StackedModel
+    from sk_softmax.exceptions import DivergenceError
+
+    X, y = np.eye(3), np.arange(3)
+    model = StackedModel()
+    model.history = [{"epoch": e, "train_loss": 1.0, "lr": 0.1} for e in (1, 2, 3)]
+    model.weights = {2: (np.eye(3, dtype=np.float32), np.zeros(3, np.float32))}
+    model.weights[3] = (np.full((3, 3), np.nan, np.float32), np.zeros(3, np.float32))
+    model.diverged, model.stopped_at = True, 3
+    runs = Runs([(np.arange(3), np.arange(3))], 3)
+    params = SoftmaxClassifier(lr=0.1).get_params()
+    runs.add([{**params, "max_epochs": None}], [[model, model]], 1.0)
+    _RUNS["test"] = runs
+    try:
+        early = _LookedUp(lr=0.1, max_epochs=2).fit(X, y, row_ids=np.arange(3), search_key="test")
+        np.testing.assert_array_equal(early.predict(X), y)  # the weights of epoch 2
+        with pytest.raises(DivergenceError, match="diverged"):
+            _LookedUp(lr=0.1, max_epochs=3).fit(X, y, row_ids=np.arange(3), search_key="test")
+    finally:
+        del _RUNS["test"]
+
+
+@pytest.mark.parametrize(
+    "cv",
+    [
+        lambda X, y: (split for split in KFold(3).split(X)),  # a generator: read once
+        lambda X, y: ShuffleSplit(3, test_size=0.3),  # unseeded: other splits on each call
+    ],
+)
+def test_splits_are_drawn_once_and_stacked(blobs, cv):
+    X, y = blobs
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=cv(X, y)).fit(X, y)
+    assert search.n_splits_ == 3 and search.n_separate_fits_ == 0
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_bad_scoring_is_refused_before_training(blobs, monkeypatch):
+    import sk_softmax._search
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking scoring")
+
+    monkeypatch.setattr(sk_softmax._search, "train_stacked", no_training)
+    X, y = blobs
+    search = SoftmaxSearchCV(
+        SoftmaxClassifier(), GRID, scoring=["accuracy", "neg_log_loss"], refit=True
+    )
+    with pytest.raises(ValueError, match="refit"):
+        search.fit(X, y)

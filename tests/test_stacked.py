@@ -12,7 +12,14 @@ def stack(X, y, settings, sets, checkpoints, sample_weight=None):
     base = SoftmaxClassifier(random_state=0).get_params()
     settings = [{**base, **setting} for setting in settings]
     models, seconds = train_stacked(
-        X.astype(np.float32), y, 3, sample_weight, sets, settings, settings[0], checkpoints
+        X.astype(np.float32),
+        y,
+        np.arange(3),
+        sample_weight,
+        sets,
+        settings,
+        settings[0],
+        checkpoints,
     )
     assert seconds > 0
     return models
