@@ -8,8 +8,8 @@ was raised; then one streaming pass of ``partial_fit`` (SoftmaxClassifier vs
 SGDClassifier); then the book chapter's fit on a quiet machine and beside one
 busy process. Ends with the targets and whether each is met.
 
-    python benchmarks/bench_defaults.py --data-home ../shared/data
-    python benchmarks/bench_defaults.py --data-home ../shared/data --only iris digits
+    python benchmarks/bench_defaults.py --data-home ~/scikit_learn_data
+    python benchmarks/bench_defaults.py --data-home ~/scikit_learn_data --only iris digits
 """
 
 import argparse

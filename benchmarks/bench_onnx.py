@@ -5,7 +5,7 @@ A SoftmaxClassifier fitted on Fashion-MNIST (defaults), exported with
 (median over ``--calls`` calls) and of 10,000 rows (median of 20), and the
 largest probability difference.
 
-    python benchmarks/bench_onnx.py --data-home ../shared/data
+    python benchmarks/bench_onnx.py --data-home ~/scikit_learn_data
 """
 
 import argparse

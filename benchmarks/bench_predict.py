@@ -5,7 +5,7 @@ one run, each one's ``predict_proba`` is timed on a single row (median of many
 calls: the latency a web service sees) and on 1,000 and 100,000 rows
 (throughput). Prints a table and the ratios.
 
-    python benchmarks/bench_predict.py --data-home ../shared/data
+    python benchmarks/bench_predict.py --data-home ~/scikit_learn_data
 """
 
 import argparse

@@ -6,8 +6,8 @@ max_epochs in {5, 10, 20, 40}, ``StratifiedKFold(3, shuffle=True,
 random_state=0)``. Prints every candidate's mean CV accuracy under both, the
 times, the speed-up and whether each target is met.
 
-    python benchmarks/bench_search.py --data-home ../shared/data
-    python benchmarks/bench_search.py --data-home ../shared/data --skip-parallel-grid
+    python benchmarks/bench_search.py --data-home ~/scikit_learn_data
+    python benchmarks/bench_search.py --data-home ~/scikit_learn_data --skip-parallel-grid
 """
 
 import argparse

@@ -7,10 +7,10 @@ N(0, 0.01²)), shows a progress bar and a per-epoch table with the training
 loss and the training and test accuracy, then prints the test accuracy and the
 fit time::
 
-    python examples/fashion_mnist.py --data-home ../shared/data --plots docs/images
+    python examples/fashion_mnist.py --data-home ~/scikit_learn_data --plots docs/images
     python examples/fashion_mnist.py --quick
 
-``--defaults`` trains with the project's defaults (Adam, lr 0.003, up to 200
+``--defaults`` trains with the project's defaults (Adam, lr 0.03, up to 200
 epochs, stopping once the training loss stops improving) instead; ``--lr``,
 ``--max-epochs``, ``--batch-size`` and ``--optimizer`` override single
 settings. ``--quick`` trains on a stratified 10,000 of the 60,000 training

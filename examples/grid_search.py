@@ -8,9 +8,9 @@ sorted by mean validation accuracy, the best parameters and the test accuracy
 of the model refit on the whole training set, and draws the mean CV accuracy
 against the epochs, one line per learning rate::
 
-    python examples/grid_search.py --data-home ../shared/data --plots docs/images
+    python examples/grid_search.py --data-home ~/scikit_learn_data --plots docs/images
     python examples/grid_search.py --quick
-    python examples/grid_search.py --data-home ../shared/data --compare  # + GridSearchCV
+    python examples/grid_search.py --data-home ~/scikit_learn_data --compare  # + GridSearchCV
 
 Every fit runs exactly ``max_epochs`` epochs at a constant learning rate and
 without a penalty: the exercise asks what these change. A line per epoch of

@@ -8,7 +8,7 @@ recording the accuracy on the training images, on a held-out validation set
 Then it trains the same model with each remedy and prints every variant's
 final test accuracy::
 
-    python examples/overfitting.py --data-home ../shared/data --plots docs/images
+    python examples/overfitting.py --data-home ~/scikit_learn_data --plots docs/images
     python examples/overfitting.py --quick
 
 A progress bar follows each of the four fits. ``--quick`` trains on a
