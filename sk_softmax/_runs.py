@@ -6,6 +6,7 @@ import numpy as np
 
 from ._prediction import _affine
 from ._stacked import IGNORED
+from ._threads import blas_threads
 
 _SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 
@@ -13,13 +14,14 @@ _SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 class Runs:
     """The stacked runs of one search: trained models, looked up by parameters and rows."""
 
-    def __init__(self, splits, n_samples, X=None):
+    def __init__(self, splits, n_samples, X=None, n_threads=None):
         # Training sets by their rows: each CV split's, then all rows (the refit).
         self.sets = [np.sort(train) for train, _ in splits] + [np.arange(n_samples)]
         self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
         self.entries = []  # (settings' params without max_epochs, models per set, seconds)
         self._tests = [np.asarray(test) for _, test in splits]
         self._X = X  # dense ndarray X, to score each split's test rows once for all its models
+        self._n_threads = n_threads  # numpy's BLAS threads when scoring, as in prediction
         self._held_out = {}  # split -> {id(checkpoint coef): logits of the test rows}
         self.score_seconds = 0.0
 
@@ -82,7 +84,8 @@ class Runs:
         logits = np.empty((len(test), n_columns))
         for start in range(0, len(test), _SCORE_BLOCK):  # a few rows of X at a time, no copy
             rows = test[start : start + _SCORE_BLOCK]
-            logits[start : start + len(rows)] = _affine(self._X[rows], coefs, intercepts)
+            with blas_threads(self._n_threads):
+                logits[start : start + len(rows)] = _affine(self._X[rows], coefs, intercepts)
         table, start = {}, 0
         for key, (coef, _) in checkpoints.items():
             block = logits[:, start : start + coef.shape[0]]

@@ -256,7 +256,12 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
 
     def _train_stacked(self, X, y, splits, sample_weight):
         """Group the candidates into stacked runs and train them (in parallel with n_jobs)."""
-        runs = Runs(splits, len(y), X if isinstance(X, np.ndarray) else None)
+        runs = Runs(
+            splits,
+            len(y),
+            X if isinstance(X, np.ndarray) else None,
+            n_threads=self.estimator.n_threads,
+        )
         self.n_stacked_runs_ = 0
         if type_of_target(y) not in ("binary", "multiclass"):
             return runs  # SoftmaxClassifier's own fit reports what is wrong

@@ -106,3 +106,21 @@ def test_the_held_out_logits_of_all_splits_fit_in_one_copy_of_X(digits_split):
     # one split's logits, float64: 4 settings x 2 checkpoints x 10 classes for a
     # third of the rows, 42 % of X's bytes: two splits fit in the budget, not three
     assert [h is not None for h in held] == [True, True, False]
+
+
+def test_held_out_scoring_uses_the_estimators_blas_threads(digits_split, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import sk_softmax._runs
+
+    seen = []
+    affine = sk_softmax._runs._affine
+
+    def recording(*args):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return affine(*args)
+
+    monkeypatch.setattr(sk_softmax._runs, "_affine", recording)
+    X, _, y, _ = digits_split
+    SoftmaxSearchCV(SoftmaxClassifier(n_threads=1, random_state=0), GRID, cv=3).fit(X, y)
+    assert seen and all(n == 1 for n in seen)

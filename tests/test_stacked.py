@@ -104,10 +104,19 @@ def test_a_model_stops_and_stays_as_its_separate_fit_would(blobs):
 
 
 def test_sparse_rows_stack_too(blobs):
+    # Two settings (one stops after epoch 2 and leaves), two training sets: the
+    # same models from a CSR matrix as from the dense array.
     X, y = blobs
-    [[dense]] = stack(X, y, [dict(lr=0.05)], [np.arange(150)], [3])
-    [[sparse]] = stack(sp.csr_matrix(X), y, [dict(lr=0.05)], [np.arange(150)], [3])
-    np.testing.assert_allclose(dense.at(3)[0], sparse.at(3)[0], rtol=1e-4, atol=1e-5)
+    settings = [dict(lr=0.05), dict(lr=0.05, tol=10.0, n_iter_no_change=1, lr_schedule="constant")]
+    sets = [np.arange(0, 150, 2), np.arange(150)]
+    dense = stack(X, y, settings, sets, [3, 6])
+    sparse = stack(sp.csr_matrix(X), y, settings, sets, [3, 6])
+    for dense_models, sparse_models in zip(dense, sparse, strict=True):
+        for a, b in zip(dense_models, sparse_models, strict=True):
+            assert a.stopped_at == b.stopped_at
+            for epochs in (3, 6):
+                np.testing.assert_allclose(a.at(epochs)[0], b.at(epochs)[0], rtol=1e-4, atol=1e-5)
+    assert dense[1][0].stopped_at == 2
 
 
 def test_a_diverging_model_is_marked_and_the_others_go_on(blobs):
