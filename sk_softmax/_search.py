@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_array, indexable, validate_data
 from ._estimator import SoftmaxClassifier
 from ._runs import LazyRows, Runs
 from ._stacked import IGNORED, PER_MODEL, stackable, train_stacked
+from ._training import warn_not_converged
 from .exceptions import DivergenceError
 
 _RUNS = {}  # search key -> Runs, while a search's fit is scoring its candidates
@@ -50,6 +51,9 @@ class _LookedUp(SoftmaxClassifier):
         validate_data(self, X, reset=True, skip_check_array=True)
         self.classes_ = np.unique(y)
         coef, intercept, history = model.at(self.max_epochs)
+        if len(history) >= self.max_epochs and model.stopped_at != self.max_epochs:
+            # as a separate fit would: max_epochs ran out before the stopping rule ended it
+            warn_not_converged(self.get_params(), "train_loss", stacklevel=3)
         self._held_out = runs.held_out(index, coef)
         # Scoring needs the weights only; the skorch net is built for the refit.
         self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)

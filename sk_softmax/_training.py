@@ -223,11 +223,16 @@ def warn_if_not_converged(net, params, epochs_run):
     """``ConvergenceWarning`` when ``max_epochs`` ran out; a callback's stop is no failure."""
     if epochs_run >= params["max_epochs"] and net.stopped_by_ is None:
         stopper = dict(net.callbacks_)["convergence"]
-        warnings.warn(
-            f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
-            f"before the {stopper.monitor} stopped improving by a relative "
-            f"tol={params['tol']}. Raise max_epochs or lr to train to convergence.",
-            ConvergenceWarning,
-            # warn <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
-            stacklevel=5,
-        )
+        # warn <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
+        warn_not_converged(params, stopper.monitor, stacklevel=6)
+
+
+def warn_not_converged(params, monitor, *, stacklevel):
+    """The ``ConvergenceWarning`` of a fit whose ``max_epochs`` ran out before ``tol`` was met."""
+    warnings.warn(
+        f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
+        f"before the {monitor} stopped improving by a relative "
+        f"tol={params['tol']}. Raise max_epochs or lr to train to convergence.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )

@@ -268,3 +268,21 @@ def test_bad_scoring_is_refused_before_training(blobs, monkeypatch):
     )
     with pytest.raises(ValueError, match="refit"):
         search.fit(X, y)
+
+
+def test_candidates_that_run_out_of_epochs_warn_as_separate_fits_do(blobs):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = blobs
+    grid = {"lr": [0.01, 0.1], "max_epochs": [1, 200]}
+    counts = []
+    for search in (SoftmaxSearchCV, GridSearchCV):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            search(SoftmaxClassifier(random_state=0), grid, cv=3, refit=False).fit(X, y)
+        messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+        assert all("max_epochs=1 " in m for m in messages)
+        counts.append(len(messages))
+    assert counts[0] == counts[1] == 2 * 3  # every 1-epoch candidate on every split
