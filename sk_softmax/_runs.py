@@ -82,9 +82,9 @@ class Runs:
         coefs = np.concatenate([c for c, _ in checkpoints.values()]).astype(np.float64)
         intercepts = np.concatenate([b for _, b in checkpoints.values()]).astype(np.float64)
         logits = np.empty((len(test), n_columns))
-        for start in range(0, len(test), _SCORE_BLOCK):  # a few rows of X at a time, no copy
-            rows = test[start : start + _SCORE_BLOCK]
-            with blas_threads(self._n_threads):
+        with blas_threads(self._n_threads):
+            for start in range(0, len(test), _SCORE_BLOCK):  # a few rows of X at a time, no copy
+                rows = test[start : start + _SCORE_BLOCK]
                 logits[start : start + len(rows)] = _affine(self._X[rows], coefs, intercepts)
         table, start = {}, 0
         for key, (coef, _) in checkpoints.items():

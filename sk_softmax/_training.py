@@ -223,7 +223,7 @@ def warn_if_not_converged(net, params, epochs_run):
     """``ConvergenceWarning`` when ``max_epochs`` ran out; a callback's stop is no failure."""
     if epochs_run >= params["max_epochs"] and net.stopped_by_ is None:
         stopper = dict(net.callbacks_)["convergence"]
-        # warn <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
+        # warn_not_converged <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
         warn_not_converged(params, stopper.monitor, stacklevel=6)
 
 
