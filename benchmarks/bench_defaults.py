@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 import torch
+from _report import print_targets
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -332,10 +333,7 @@ def main(argv=None):
         accuracy = dask_ml_one_pass([_split(digits[0] / 16, digits[1], s) for s in SMALL_SEEDS])
         print(f"\ndask-ml Incremental(SoftmaxClassifier()), digits, one pass: {accuracy:.4f}")
         targets.append((f"dask-ml one pass on digits >= 0.85 ({accuracy:.4f})", accuracy >= 0.85))
-    print("\n| target | met |")
-    print("|---|:---:|")
-    for label, met in targets:
-        print(f"| {label} | {'yes' if met else 'NO'} |")
+    print_targets(targets)
 
 
 if __name__ == "__main__":

@@ -10,25 +10,15 @@ largest probability difference.
 
 import argparse
 import platform
-import statistics
-import time
 
 import numpy as np
 import onnxruntime as ort
 import torch
+from _report import median_seconds
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax.datasets import fetch_fashion_mnist
 from sk_softmax.onnx import to_onnx
-
-
-def median_seconds(function, calls):
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv=None):

@@ -10,11 +10,11 @@ calls: the latency a web service sees) and on 1,000 and 100,000 rows
 
 import argparse
 import platform
-import time
 import warnings
 
 import numpy as np
 import torch
+from _report import median_seconds
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
@@ -28,15 +28,6 @@ def parse_args(argv=None):
     parser.add_argument("--calls", type=int, default=2000, help="single-row calls to time")
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each batch timing")
     return parser.parse_args(argv)
-
-
-def median_seconds(function, reps):
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main(argv=None):

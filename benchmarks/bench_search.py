@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import sklearn
 import torch
+from _report import print_targets
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -101,10 +102,7 @@ def main(argv=None):
         ),
         (f">= 6x faster than GridSearchCV(n_jobs=1) ({speed_up:.2f}x)", speed_up >= 6),
     ]
-    print("\n| target | met |")
-    print("|---|:---:|")
-    for label, met in targets:
-        print(f"| {label} | {'yes' if met else 'NO'} |")
+    print_targets(targets)
 
 
 if __name__ == "__main__":
