@@ -1,7 +1,27 @@
-"""What the benchmark scripts share: timing a call, and printing whether targets are met."""
+"""What the benchmark scripts share: timing a call, a busy core, whether targets are met."""
 
+import multiprocessing
 import statistics
 import time
+from contextlib import contextmanager
+
+
+def _spin(stop):
+    while not stop.is_set():
+        pass
+
+
+@contextmanager
+def beside_a_busy_process():
+    """Run the block beside one process spinning ``while True: pass`` on a core."""
+    stop = multiprocessing.Event()
+    spinner = multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
+    spinner.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        spinner.join()
 
 
 def median_seconds(function, calls):

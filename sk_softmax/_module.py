@@ -3,15 +3,18 @@
 import torch
 from torch import nn
 
+from ._kernel import logits
+from ._recipe import initial_weights
 from ._sparse import SparseRows, sparse_linear
 
 
 class SoftmaxRegression(nn.Module):
     """Flatten the input and apply one affine map, returning class logits.
 
-    Sparse input arrives as :class:`~sk_softmax._sparse.SparseRows` (CSR
-    tensors of the rows and their transpose) and is multiplied as it is,
-    without densifying it.
+    The product is the chunked one of :func:`sk_softmax._kernel.logits`, so
+    a row's logits do not depend on the thread count. Sparse input arrives
+    as :class:`~sk_softmax._sparse.SparseRows` (CSR tensors of the rows and
+    their transpose) and is multiplied as it is, without densifying it.
 
     This is the model of softmax regression: ``softmax(X @ W.T + b)``. The
     softmax itself is left out on purpose: training applies
@@ -38,11 +41,8 @@ class SoftmaxRegression(nn.Module):
         # skip_init: nn.Linear's own initialisation would draw from torch's
         # global generator; the weights are drawn below instead.
         self.linear = nn.utils.skip_init(nn.Linear, n_features, n_classes)
-        generator = None
-        if random_state is not None:
-            generator = torch.Generator().manual_seed(int(random_state))
         with torch.no_grad():
-            self.linear.weight.normal_(0.0, init_std, generator=generator)
+            self.linear.weight.copy_(initial_weights(n_classes, n_features, init_std, random_state))
             self.linear.bias.zero_()
 
     def forward(self, X):
@@ -50,4 +50,4 @@ class SoftmaxRegression(nn.Module):
             return sparse_linear(X, self.linear.weight, self.linear.bias)
         if X.dim() != 2:
             X = self.flatten(X)
-        return self.linear(X)
+        return logits(X, self.linear.weight, self.linear.bias)

@@ -6,6 +6,8 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
+from ._kernel import fixed_sum, loss_and_gradients
+from ._module import SoftmaxRegression
 from ._sparse import SparseRows
 
 
@@ -91,11 +93,54 @@ class SoftmaxNet(NeuralNetClassifier):
     def train_step(self, batch, **fit_params):
         if self._needs_closure():
             return super().train_step(batch, **fit_params)
+        if self._written_out():
+            return self._written_out_step(batch)
         self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
         for name in self._optimizers:
             getattr(self, name + "_").step()
         return step
+
+    def _written_out(self):
+        """Whether a step can take the written-out gradient of :mod:`sk_softmax._kernel`:
+        the softmax-regression module under a plain cross-entropy."""
+        criterion = self.criterion_
+        return (
+            isinstance(self.module_, SoftmaxRegression)
+            and type(criterion) is torch.nn.CrossEntropyLoss
+            and criterion.weight is None
+            and criterion.label_smoothing == 0
+        )
+
+    def _written_out_step(self, batch):
+        """One step through the shared kernel: the same loss and gradient as autograd's,
+        summed in an order that no thread count changes."""
+        self._set_training(True)
+        X, y = batch
+        weights = None
+        if isinstance(X, Mapping):
+            X, weights = X["X"], X["sample_weight"]
+        if not isinstance(X, SparseRows) and X.dim() != 2:
+            X = X.reshape(len(X), -1)
+        n_rows = len(y)
+        scaled = (
+            torch.ones((1, n_rows), device=y.device) / n_rows
+            if weights is None
+            else (weights / n_rows).view(1, -1)
+        )
+        linear = self.module_.linear
+        weight, bias = linear.weight, linear.bias
+        for param in (weight, bias):
+            if param.grad is None:
+                param.grad = torch.empty_like(param)
+        alphas = torch.full((1,), float(self.alpha), device=weight.device)
+        with torch.no_grad():
+            loss, logits = loss_and_gradients(
+                X, y, weight, bias, scaled, alphas, weight.grad, bias.grad
+            )
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
+        return {"loss": loss[0], "y_pred": logits}
 
     def _needs_closure(self):
         """Whether ``step`` needs skorch's closure: L-BFGS, an optimizer from outside
@@ -122,16 +167,17 @@ class SoftmaxNet(NeuralNetClassifier):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weighted = isinstance(X, Mapping)
-        reduction = "none" if weighted else "mean"
-        if self.criterion_.reduction != reduction:
-            self.criterion_.reduction = reduction
+        # Per-row losses, summed in chunks of a fixed shape (sk_softmax._kernel):
+        # the mean does not depend on the thread count.
+        if self.criterion_.reduction != "none":
+            self.criterion_.reduction = "none"
         loss = self.criterion_(y_pred, y_true)
-        if weighted:
-            loss = (loss * X["sample_weight"]).mean()
+        if isinstance(X, Mapping):
+            loss = loss * X["sample_weight"]
+        loss = fixed_sum(loss) / len(loss)
         if self.alpha:
             for param in self.module_.parameters():
-                if param.dim() > 1:  # one fused op each: the penalty runs every step
-                    flat = param.reshape(-1)
-                    loss = torch.add(loss, torch.dot(flat, flat), alpha=0.5 * self.alpha)
+                if param.dim() > 1:
+                    squares = param.reshape(len(param), -1).square().sum(1).sum()
+                    loss = torch.add(loss, squares, alpha=0.5 * self.alpha)
         return loss

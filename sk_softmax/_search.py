@@ -1,8 +1,5 @@
 """SoftmaxSearchCV: GridSearchCV over a SoftmaxClassifier at the cost of a few stacked runs."""
 
-import itertools
-import threading
-
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn import get_config
@@ -14,26 +11,23 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, indexable, validate_data
 
 from ._estimator import SoftmaxClassifier
-from ._runs import LazyRows, Runs
+from ._runs import Runs
 from ._stacked import IGNORED, PER_MODEL, stackable, train_stacked
 from ._training import warn_not_converged
 from .exceptions import DivergenceError
-
-_RUNS = {}  # search key -> Runs, while a search's fit is scoring its candidates
-_RUNS_LOCK = threading.Lock()
-_KEYS = itertools.count()  # an int: scikit-learn slices sized fit parameters by rows
 
 
 class _LookedUp(SoftmaxClassifier):
     """A SoftmaxClassifier whose ``fit`` takes its weights from the search's stacked runs.
 
     The rows it is fitted on arrive as ``row_ids`` (scikit-learn slices such
-    fit parameters like the data); parameters or rows the runs did not train
-    fall back to an ordinary fit.
+    fit parameters like the data), the runs as ``search_runs``; parameters or
+    rows the runs did not train (the refit among them) fall back to an
+    ordinary fit.
     """
 
-    def fit(self, X, y, sample_weight=None, row_ids=None, search_key=None):
-        runs = _RUNS.get(search_key)
+    def fit(self, X, y, sample_weight=None, row_ids=None, search_runs=None):
+        runs = search_runs
         found = (None, 0.0, None) if runs is None else runs.find(self.get_params(), row_ids)
         model, seconds, index = found
         self.stacked_seconds_ = seconds
@@ -66,9 +60,9 @@ class _LookedUp(SoftmaxClassifier):
 
     def _logits(self, X):
         # The split's test rows: their logits were computed with the other candidates'.
-        if self._held_out is not None and isinstance(X, LazyRows):
+        if self._held_out is not None:
             rows, logits = self._held_out
-            if X.has_rows(rows):
+            if _same_rows(X, rows):
                 return logits.copy()
         return super()._logits(X)
 
@@ -87,26 +81,27 @@ class SoftmaxSearchCV(BaseSearchCV):
       early, as it would a separate fit).
     - Candidates that differ only in per-model values (``lr``, ``alpha``,
       ``momentum``, ``init_std``, ``class_weight``, ``tol``,
-      ``n_iter_no_change``, ``lr_schedule``), on every CV split and on all the
-      rows for the refit, train together as one stacked model on shared
-      minibatches: each model's loss counts only its own training rows, with
-      its own optimizer settings, learning-rate schedule and stopping rule.
+      ``n_iter_no_change``, ``lr_schedule``) train together on each CV
+      split's training rows, as one stacked model: every model sees the
+      minibatches its separate fit on those rows would see (the same seeds,
+      batch size and row order; repeated indices count as repeated rows) and
+      takes the same steps, through the same code, with its own optimizer
+      settings, learning-rate schedule and stopping rule.
     - Other values (``batch_size``, ``optimizer``, ``random_state``, ...)
-      start separate stacked runs, run in parallel with ``n_jobs``.
-      ``optimizer="lbfgs"`` or an optimizer class, ``early_stopping=True``
-      and ``callbacks`` are not stacked: those candidates are fitted one by
-      one, as GridSearchCV does.
+      start separate stacked runs; the runs (one per such group and split)
+      run in parallel with ``n_jobs``. ``optimizer="lbfgs"`` or an optimizer
+      class, ``early_stopping=True`` and ``callbacks`` are not stacked: those
+      candidates are fitted one by one, as GridSearchCV does.
+    - The refit is ``SoftmaxClassifier(**best_params_).fit(X, y)`` itself.
 
-    Stacked models see other minibatches than separate fits (all rows are
-    shuffled together, each model getting about ``batch_size`` of its own
-    rows per step), so scores agree with GridSearchCV's within the noise of
-    the seed, not bit for bit. ``mean_fit_time`` is each model's share of
-    its run (plus looking it up; ``std_fit_time`` is the spread of that);
-    for a dense array ``X``, each split's test rows are scored once for all
-    its stacked models, and ``mean_score_time`` includes each candidate's
-    share of that;
-    ``refit_time_`` is the refit models' share, the refit itself costing no
-    extra pass.
+    A model alone in its run is its separate fit bit for bit; side by side,
+    the wider products round the last float32 bits differently, so scores
+    agree with GridSearchCV's to float tolerance, not bit for bit. Scorers
+    receive the rows of ``X`` as GridSearchCV gives them. ``mean_fit_time``
+    is each model's share of its run (plus looking it up; ``std_fit_time``
+    is the spread of that); for a dense array ``X``, each split's test rows
+    are scored once for all its stacked models, and ``mean_score_time``
+    includes each candidate's share of that.
 
     Parameters
     ----------
@@ -127,7 +122,7 @@ class SoftmaxSearchCV(BaseSearchCV):
 scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         As for GridSearchCV; ``best_estimator_`` is a fitted SoftmaxClassifier.
     n_stacked_runs_ : int
-        Stacked runs trained.
+        Stacked runs trained (one per group of stackable candidates and split).
     n_separate_fits_ : int
         Candidate fits that were not stacked (see above).
 
@@ -143,8 +138,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     ... ).fit(X, y)
     >>> sorted(search.best_params_)
     ['lr', 'max_epochs']
-    >>> search.n_stacked_runs_
-    1
+    >>> search.n_stacked_runs_  # one per split
+    3
     """
 
     _parameter_constraints: dict = {
@@ -202,7 +197,6 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=True)
         splits = list(cv.split(X, y, groups))  # once: a generator, or unseeded shuffling
-        key = next(_KEYS)
         sample_weight = params.get("sample_weight")
         if get_config()["enable_metadata_routing"]:
             requests = self.estimator.get_metadata_routing().fit.requests
@@ -212,23 +206,19 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         runs.score_held_out()
         estimator, n_jobs, given_cv = self.estimator, self.n_jobs, self.cv
         self.estimator = _looked_up(estimator)
-        self.n_jobs = None  # scoring is cheap; looked-up models live in this process
+        self.n_jobs = None  # scoring is cheap; the runs stay in this process
         self.cv = splits  # the very splits the runs trained on
-        with _RUNS_LOCK:
-            _RUNS[key] = runs
         try:
             super().fit(
-                LazyRows(X) if isinstance(X, np.ndarray) else X,  # never copied per candidate
+                X,
                 y,
                 **({} if groups is None else {"groups": groups}),
                 row_ids=np.arange(len(y)),
-                search_key=key,
+                search_runs=runs,
                 **params,
             )
         finally:
             self.estimator, self.n_jobs, self.cv = estimator, n_jobs, given_cv
-            with _RUNS_LOCK:
-                del _RUNS[key]
         self._report_costs(runs)
         if self.refit:
             self.best_estimator_ = _plain(self.best_estimator_, estimator)
@@ -259,12 +249,9 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
                 )
 
     def _train_stacked(self, X, y, splits, sample_weight):
-        """Group the candidates into stacked runs and train them (in parallel with n_jobs)."""
+        """Group the candidates into stacked runs, one per group and split (n_jobs in parallel)."""
         runs = Runs(
-            splits,
-            len(y),
-            X if isinstance(X, np.ndarray) else None,
-            n_threads=self.estimator.n_threads,
+            splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
         )
         self.n_stacked_runs_ = 0
         if type_of_target(y) not in ("binary", "multiclass"):
@@ -272,10 +259,46 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         classes, y_encoded = np.unique(y, return_inverse=True)
         if any(len(np.unique(y_encoded[rows])) < len(classes) for rows in runs.sets):
             return runs  # a split lacks a class: separate fits, as GridSearchCV
+        groups = self._groups()
+        if not groups:
+            return runs
+        X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        tasks = [(group, rows) for group in groups for rows in runs.sets]
+        trained = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(train_stacked)(
+                X32,
+                y_encoded,
+                classes,
+                sample_weight,
+                rows,
+                settings,
+                run,
+                sorted(epochs),
+                verbose=self.verbose,
+            )
+            for (run, settings, epochs), rows in tasks
+        )
+        n_splits = len(runs.sets)
+        for g, (_, settings, _) in enumerate(groups):
+            per_split = trained[g * n_splits : (g + 1) * n_splits]
+            runs.add(settings, [models for models, _ in per_split], sum(s for _, s in per_split))
+        self.n_stacked_runs_ = len(tasks)
+        if self.verbose:
+            print(
+                f"SoftmaxSearchCV: {len(tasks)} stacked run(s) of "
+                f"{', '.join(str(len(g[1])) for g in groups)} models per split "
+                f"in {sum(s for _, s in trained):.1f} s"
+            )
+        return runs
+
+    def _groups(self):
+        """``[(run params, [settings], {max_epochs})]``: the candidates that stack, grouped."""
         base = self.estimator.get_params(deep=False)
-        candidates = [{**base, **candidate} for candidate in ParameterGrid(self.param_grid)]
-        groups = []  # (run params, [settings], sorted max_epochs)
-        for params in candidates:
+        groups = []
+        for candidate in ParameterGrid(self.param_grid):
+            params = {**base, **candidate}
             if not (_valid(params) and stackable(params)):
                 continue  # fitted separately: SoftmaxClassifier.fit says what is wrong
             run = {k: v for k, v in params.items() if k not in PER_MODEL + IGNORED}
@@ -287,35 +310,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             if setting not in group[1]:
                 group[1].append(setting)
             group[2].add(params["max_epochs"])
-        if not groups:
-            return runs
-        X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        trained = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(train_stacked)(
-                X32,
-                y_encoded,
-                classes,
-                sample_weight,
-                runs.sets,
-                settings,
-                run,
-                sorted(epochs),
-                verbose=self.verbose,
-            )
-            for run, settings, epochs in groups
-        )
-        for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
-            runs.add(settings, models, seconds)
-        self.n_stacked_runs_ = len(groups)
-        if self.verbose:
-            print(
-                f"SoftmaxSearchCV: {len(groups)} stacked run(s) of "
-                f"{', '.join(str(len(g[1]) * len(runs.sets)) for g in groups)} models "
-                f"in {sum(s for _, s in trained):.1f} s"
-            )
-        return runs
+        return groups
 
     def _report_costs(self, runs):
         """Put each stacked model's share of its run, and of scoring its split, into the times."""
@@ -323,15 +318,23 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         shares = []  # per candidate: its models' shares of their runs, one per split
         for candidate in results["params"]:
             params = {**self.estimator.get_params(deep=False), **candidate}
-            shares.append([runs.find(params, rows)[1] for rows in runs.sets[:-1]])
+            shares.append([runs.find(params, rows)[1] for rows in runs.sets])
         stacked = [i for i, share in enumerate(shares) if all(share)]
         n_separate = sum(len(share) for i, share in enumerate(shares) if i not in stacked)
         for i in stacked:
             results["mean_fit_time"][i] += np.mean(shares[i])
             results["mean_score_time"][i] += runs.score_seconds / len(shares[i]) / len(stacked)
         self.n_separate_fits_ = n_separate
-        if self.refit:
-            self.refit_time_ += self.best_estimator_.stacked_seconds_
+
+
+def _same_rows(X, rows):
+    """Whether ``X`` holds exactly the rows ``rows`` (same type, shape, dtype and values)."""
+    return (
+        type(X) is type(rows)
+        and X.shape == rows.shape
+        and X.dtype == rows.dtype
+        and np.array_equal(X, rows)
+    )
 
 
 def _valid(params):
@@ -348,7 +351,7 @@ def _looked_up(estimator):
     if get_config()["enable_metadata_routing"]:  # the user's requests, and the lookup's
         routing = estimator.get_metadata_routing()
         looked_up.set_fit_request(
-            sample_weight=routing.fit.requests.get("sample_weight"), row_ids=True, search_key=True
+            sample_weight=routing.fit.requests.get("sample_weight"), row_ids=True, search_runs=True
         )
         looked_up.set_score_request(sample_weight=routing.score.requests.get("sample_weight"))
     return looked_up

@@ -1,27 +1,34 @@
-"""Many softmax models trained at once: one wide linear layer on shared minibatches.
+"""Many softmax models trained at once on one training set: one wide linear layer.
 
-A model here is a candidate's setting trained on one training set (a CV
-fold's, or all rows for the refit). All models of a run see the same
-minibatches of all rows; each model's loss counts only its own training rows,
-with its own weights, penalty and optimizer settings, so its gradient is that
-of a separate fit on those rows. One product with a (models x classes, features)
-weight matrix replaces one small product per model, and ``max_epochs`` values
-become checkpoints of the one run.
+A stacked run trains the candidates of a search that differ only in per-model
+values (``lr``, ``alpha``, ...) on one split's training rows, side by side:
+every model sees the minibatches a separate ``SoftmaxClassifier.fit`` on
+those rows would see (the same seeds, batch size and row order), and takes
+its steps through the same kernel (:mod:`sk_softmax._kernel`), recipe
+(:mod:`sk_softmax._recipe`), stopping rule and thread policy. One product
+with a ``(models x classes, features)`` weight matrix replaces one small
+product per model, and ``max_epochs`` values become checkpoints of the run.
 """
 
 import time
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
 
 from ._batches import ArrayDataset
 from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
 from ._device import resolve_device
-from ._sparse import SparseRows
+from ._kernel import loss_and_gradients
+from ._recipe import (
+    batch_order,
+    initial_weights,
+    resolved_alpha,
+    resolved_batch_size,
+    row_weights,
+    seeds,
+)
 from ._stacked_optim import StackedOptimizer
-from ._training import _SEED_MAX, resolved_alpha, resolved_batch_size
+from ._threads import ThreadPolicy, torch_threads
 
 PER_MODEL = (
     "lr",
@@ -49,16 +56,21 @@ def stackable(params):
     )
 
 
+def epoch_loss(batch_losses, batch_sizes):
+    """An epoch's ``train_loss`` as skorch records it: the batch losses' mean, by rows."""
+    return float(np.average(batch_losses, weights=batch_sizes))
+
+
 class StackedModel:
     """What one model of a run learned: weights at each checkpoint it reached and
     at the epoch it stopped, if it did, and its history."""
 
-    def __init__(self):
+    def __init__(self, n_samples_seen):
         self.weights = {}  # epoch -> (coef, intercept), float32
         self.history = []  # one dict per epoch run: epoch, train_loss, lr
         self.stopped_at = None  # the epoch the stopping rule ended it, if it did
         self.diverged = False
-        self.n_samples_seen = None
+        self.n_samples_seen = n_samples_seen
 
     def at(self, max_epochs):
         """``(coef, intercept, history)`` of a separate fit with ``max_epochs``."""
@@ -67,53 +79,121 @@ class StackedModel:
         return coef, intercept, self.history[:epochs]
 
 
-def _class_weights(class_weight, classes, y, rows):
-    """Each class's weight (by encoded label) for a fit on ``rows``; dict keys are labels."""
-    if class_weight is None:
-        return np.ones(len(classes))
-    return compute_class_weight(class_weight, classes=classes, y=classes[y[rows]])
+class _Stack:
+    """The models of a run still training: weights, row weights, optimizer and rules."""
+
+    def __init__(self, y, classes, sample_weight, settings, run, n_features, device):
+        n_classes = len(classes)
+        seed = seeds(run["random_state"])
+        weights, coefs, alphas = [], [], []
+        self.models, self.rules, self.lrs = [], [], []
+        for setting in settings:
+            w, total = row_weights(sample_weight, setting["class_weight"], classes, y, rescale=True)
+            weights.append(np.ones(len(y), np.float32) if w is None else w)
+            alphas.append(resolved_alpha(setting["alpha"], total))
+            coefs.append(initial_weights(n_classes, n_features, setting["init_std"], seed.init))
+            self.models.append(StackedModel(total))
+            self.lrs.append(setting["lr"])
+            self.rules.append(
+                PlateauRule(
+                    lower_is_better=True,
+                    tol=setting["tol"],
+                    patience=setting["n_iter_no_change"],
+                    lr_drops=LR_DROPS if setting["lr_schedule"] == "adaptive" else 0,
+                )
+            )
+        momenta = [s["momentum"] if run["optimizer"] == "sgd" else 0.0 for s in settings]
+        self.n_classes, self.n_features = n_classes, n_features
+        self.live = list(range(len(settings)))  # positions in self.models, in stack order
+        self.coef = torch.cat(coefs).to(device)
+        self.intercept = torch.zeros(len(coefs) * n_classes, device=device)
+        self.weights = torch.as_tensor(np.stack(weights), device=device)
+        self.alphas = torch.tensor(alphas, dtype=torch.float32, device=device)
+        self.optimizer = StackedOptimizer(
+            run["optimizer"],
+            [self.coef, self.intercept],
+            n_classes,
+            torch.tensor(self.lrs, dtype=torch.float64),
+            torch.tensor(momenta, dtype=torch.float32, device=device),
+        )
+        self.grads = torch.empty_like(self.coef), torch.empty_like(self.intercept)
+
+    def step(self, X_batch, y_batch, rows):
+        """One minibatch step of every live model; their losses, a tensor of (models,)."""
+        scaled = self.weights.index_select(1, rows) / len(rows)
+        loss, _ = loss_and_gradients(
+            X_batch, y_batch, self.coef, self.intercept, scaled, self.alphas, *self.grads
+        )
+        self.optimizer.step(self.grads)
+        return loss
+
+    def blocks(self):
+        n_live = len(self.live)
+        return (
+            self.coef.view(n_live, self.n_classes, self.n_features),
+            self.intercept.view(n_live, self.n_classes),
+        )
+
+    def end_epoch(self, epoch, losses, checkpoints):
+        """Record the epoch, apply each model's stopping rule; the stopped ones leave."""
+        finite = torch.isfinite(self.coef.view(len(self.live), -1)).all(1).tolist()
+        coef, intercept = self.blocks()
+        stopped = []
+        for position, m in enumerate(self.live):
+            model, loss = self.models[m], losses[position]
+            model.history.append({"epoch": epoch, "train_loss": loss, "lr": self.lrs[m]})
+            model.diverged = not (np.isfinite(loss) and finite[position])
+            action = STOP if model.diverged else self.rules[m].update(loss)
+            if action == LOWER_LR:
+                self.lrs[m] /= LR_FACTOR
+                self.optimizer.set_lr(position, self.lrs[m])
+            elif action == STOP:
+                model.stopped_at = epoch
+                stopped.append(position)
+            if action == STOP or epoch in checkpoints:
+                model.weights[epoch] = (
+                    coef[position].cpu().numpy().copy(),
+                    intercept[position].cpu().numpy().copy(),
+                )
+        if stopped:
+            self._leave(stopped)
+
+    def _leave(self, stopped):
+        """The stopped models leave the product; their weights were kept."""
+        keep = [p for p in range(len(self.live)) if p not in stopped]
+        index = torch.tensor(keep, dtype=torch.long, device=self.coef.device)
+        coef, intercept = self.blocks()
+        self.coef = coef[index].reshape(-1, self.n_features)
+        self.intercept = intercept[index].reshape(-1)
+        self.weights = self.weights[index]
+        self.alphas = self.alphas[index]
+        self.live = [self.live[p] for p in keep]
+        self.optimizer.keep(index, [self.coef, self.intercept])
+        self.grads = torch.empty_like(self.coef), torch.empty_like(self.intercept)
 
 
-def _loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_intercept):
-    """Each model's loss on one minibatch; its gradients written into ``grad_*``.
-
-    ``coef`` is ``(models x classes, features)``; ``scaled`` ``(models, rows)``,
-    each row's weight in each model's loss (0 for rows not its own). A model's
-    loss is its weighted cross-entropy plus ``alphas / 2 * ||coef||^2``, and
-    its gradient the textbook one of softmax regression: the logits' gradient
-    is ``scaled * (softmax - one_hot)``, the weights' that times ``X`` plus
-    ``alphas * coef``. Written out, it saves autograd's bookkeeping on a step
-    that is otherwise two products.
-    """
-    n_models, n_rows = scaled.shape
-    if isinstance(X, SparseRows):
-        logits = X.rows @ coef.T + intercept
-    else:
-        logits = torch.addmm(intercept, X, coef.T)
-    # (rows, classes, models): torch's CPU softmax is several times faster
-    # over this strided dim than over a contiguous dim of a few classes.
-    by_class = logits.view(n_rows, n_models, -1).transpose(1, 2)
-    log_proba = torch.log_softmax(by_class, dim=1)
-    labels = y.view(n_rows, 1, 1).expand(n_rows, 1, n_models)
-    nll = -log_proba.gather(1, labels).squeeze(1)  # (rows, models)
-    squares = coef.view(n_models, -1).square().sum(1)
-    loss = (scaled * nll.T).sum(1) + 0.5 * alphas * squares
-    grad_logits = log_proba.exp_()
-    grad_logits.scatter_add_(1, labels, torch.full_like(nll, -1.0).unsqueeze(1))
-    grad_logits = grad_logits.mul_(scaled.T.unsqueeze(1)).transpose(1, 2).reshape(n_rows, -1)
-    if isinstance(X, SparseRows):
-        grad_coef.copy_((X.rows_t @ grad_logits).T)
-    else:
-        torch.mm(grad_logits.T, X, out=grad_coef)
-    grad_coef.addcmul_(coef, alphas.repeat_interleave(coef.shape[0] // n_models)[:, None])
-    torch.sum(grad_logits, 0, out=grad_intercept)
-    return loss
+def _epoch(stack, dataset, rows, order, batch, policy):
+    """One pass over ``rows`` in ``order``; each live model's epoch loss."""
+    if policy is not None:
+        policy.epoch_begin()
+    batch_losses, sizes = [], []
+    for begin in range(0, len(order), batch):
+        positions = order[begin : begin + batch]
+        if policy is not None:
+            policy.batch_begin()
+        X_batch, y_batch = dataset.batch(rows.index_select(0, positions))
+        batch_losses.append(stack.step(X_batch, y_batch, positions))
+        if policy is not None:
+            policy.batch_end()
+        sizes.append(len(positions))
+    if policy is not None:
+        policy.epoch_end()
+    per_model = torch.stack(batch_losses, 1).cpu().double().numpy()
+    return [epoch_loss(losses.tolist(), sizes) for losses in per_model]
 
 
-def train_stacked(
-    X, y, classes, sample_weight, train_sets, settings, run, checkpoints, *, verbose=0
-):
-    """Train one model per (setting, training set) together; return them and the seconds.
+def train_stacked(X, y, classes, sample_weight, rows, settings, run, checkpoints, *, verbose=0):
+    """Train one model per setting on the training rows ``rows`` of ``X``, together.
 
     Parameters
     ----------
@@ -121,15 +201,16 @@ def train_stacked(
     y : int ndarray, labels encoded as 0 .. n_classes - 1
     classes : ndarray
         The labels the codes stand for (``class_weight`` dicts are keyed by them).
-    sample_weight : ndarray or None
-    train_sets : list of int ndarrays
-        The rows each model of a setting trains on (every set holds every class).
+    sample_weight : float64 ndarray or None
+    rows : int ndarray
+        The training rows, in the split's order; a repeated row counts as
+        often as it appears, as in a fit on ``X[rows]``.
     settings : list of dict
         Full estimator parameters; they differ only in :data:`PER_MODEL` values
         other than ``max_epochs``.
     run : dict
         The parameters all settings share (``optimizer``, ``batch_size``,
-        ``random_state``, ``device``, ...): one setting's.
+        ``random_state``, ``n_threads``, ``device``, ...): one setting's.
     checkpoints : sorted list of int
         The ``max_epochs`` values whose weights are kept (and each model's
         weights when it stops: later checkpoints are those).
@@ -138,145 +219,31 @@ def train_stacked(
 
     Returns
     -------
-    models : list of list of StackedModel, ``models[setting][train_set]``
+    models : list of StackedModel, one per setting
     seconds : float
     """
     start = time.perf_counter()
-    n, n_features = X.shape
-    n_classes = len(classes)
     device = resolve_device(run["device"])
-    rng = check_random_state(run["random_state"])
-    init_seed, shuffle_seed, _ = rng.randint(_SEED_MAX, size=3)
-    base = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-
-    weight_rows, masks, alphas, norms, coefs, lrs, momenta = [], [], [], [], [], [], []
-    for setting in settings:
-        for rows in train_sets:
-            w = np.zeros(n)
-            w[rows] = (
-                base[rows] * _class_weights(setting["class_weight"], classes, y, rows)[y[rows]]
-            )
-            mask = np.zeros(n, dtype=bool)
-            mask[rows] = True
-            weight_rows.append(w)
-            masks.append(mask)
-            total = w.sum()
-            norms.append(total / len(rows))  # a separate fit rescales weights to mean 1
-            alphas.append(resolved_alpha(setting["alpha"], total))
-            generator = torch.Generator().manual_seed(int(init_seed))
-            coefs.append(
-                torch.empty(n_classes, n_features).normal_(
-                    0.0, setting["init_std"], generator=generator
-                )
-            )
-            lrs.append(setting["lr"])
-            momenta.append(setting["momentum"] if run["optimizer"] == "sgd" else 0.0)
-    n_models = len(coefs)
-    coef = torch.cat(coefs).to(device)
-    intercept = torch.zeros(n_models * n_classes, device=device)
-    optimizer = StackedOptimizer(
-        run["optimizer"],
-        [coef, intercept],
-        n_classes,
-        torch.tensor(lrs, dtype=torch.float32, device=device),
-        torch.tensor(momenta, dtype=torch.float32, device=device),
-    )
-    weight_rows = torch.as_tensor(np.stack(weight_rows), dtype=torch.float32, device=device)
-    masks = torch.as_tensor(np.stack(masks), device=device)
-    alphas = torch.as_tensor(alphas, dtype=torch.float32, device=device)
-    norms = torch.as_tensor(norms, dtype=torch.float32, device=device)
-
-    models = [StackedModel() for _ in range(n_models)]
-    rules = [
-        PlateauRule(
-            lower_is_better=True,
-            tol=setting["tol"],
-            patience=setting["n_iter_no_change"],
-            lr_drops=LR_DROPS if setting["lr_schedule"] == "adaptive" else 0,
-        )
-        for setting in settings
-        for _ in train_sets
-    ]
-    for model, w in zip(models, weight_rows, strict=True):
-        model.n_samples_seen = float(w.sum())
-
-    # Each model sees at least the rows per step a separate fit on its own set
-    # would: the batch is sized for the smallest set (a CV fold's).
-    fewest = min(len(rows) for rows in train_sets)
-    per_model = resolved_batch_size(run["batch_size"], fewest)
-    batch = max(1, min(n, round(min(per_model, fewest) * n / fewest)))
-
+    rows = np.asarray(rows)
+    y_rows = y[rows]
+    weights = None if sample_weight is None else sample_weight[rows]
+    stack = _Stack(y_rows, classes, weights, settings, run, X.shape[1], device)
     dataset = ArrayDataset(X, y, device=device)
-    shuffle = torch.Generator().manual_seed(int(shuffle_seed))
-    live = torch.arange(n_models, device=device)  # the models still training, in stack order
-    last = checkpoints[-1]
-    for epoch in range(1, last + 1):
-        order = torch.randperm(n, generator=shuffle).to(device)
-        n_live = len(live)
-        # This epoch's row order, once: each step then takes a slice of every
-        # model's row weights, already divided by its rows in that step (times
-        # its mean weight), so that each loss is the mean of a separate fit.
-        n_steps = -(-n // batch)
-        pad = n_steps * batch - n
-        in_set = masks[live][:, order].float()
-        per_step = torch.nn.functional.pad(in_set, (0, pad)).view(n_live, n_steps, batch).sum(2)
-        scale = 1.0 / (per_step.clamp(min=1) * norms[live, None])
-        scaled = weight_rows[live][:, order] * scale.repeat_interleave(batch, dim=1)[:, :n]
-        live_alphas = alphas[live]
-        grad_coef, grad_intercept = torch.empty_like(coef), torch.empty_like(intercept)
-        step_losses = []
-        for begin in range(0, n, batch):
-            step = slice(begin, begin + batch)
-            X_batch, y_batch = dataset.batch(order[step])
-            loss = _loss_and_gradients(
-                X_batch,
-                y_batch,
-                coef,
-                intercept,
-                scaled[:, step],
-                live_alphas,
-                grad_coef,
-                grad_intercept,
-            )
-            optimizer.step([grad_coef, grad_intercept])
-            step_losses.append(loss)
-        # skorch's train_loss: the mean of the batch losses, weighted by rows
-        per_step = per_step.cpu().double()  # float64 on the CPU: MPS has none
-        epoch_losses = (torch.stack(step_losses, 1).cpu().double() * per_step).sum(1)
-        epoch_losses = (epoch_losses / per_step.sum(1).clamp(min=1)).tolist()
-        finite = torch.isfinite(coef.view(n_live, -1)).all(1).tolist()
-        blocks = coef.view(n_live, n_classes, n_features), intercept.view(n_live, n_classes)
-        stopped = []
-        for position, (m, loss) in enumerate(zip(live.tolist(), epoch_losses, strict=True)):
-            model = models[m]
-            model.history.append({"epoch": epoch, "train_loss": loss, "lr": lrs[m]})
-            if not (np.isfinite(loss) and finite[position]):
-                model.diverged = True
-            action = STOP if model.diverged else rules[m].update(loss)
-            if action == LOWER_LR:
-                lrs[m] /= LR_FACTOR
-                optimizer.set_lr(position, lrs[m])
-            elif action == STOP:
-                model.stopped_at = epoch
-                stopped.append(position)
-            if action == STOP or epoch in checkpoints:
-                model.weights[epoch] = tuple(t[position].cpu().numpy().copy() for t in blocks)
-        if stopped:  # they leave the product; their weights are kept above
-            keep = torch.tensor(
-                [p for p in range(n_live) if p not in stopped], dtype=torch.long, device=device
-            )
-            live = live[keep]
-            coef = blocks[0][keep].reshape(-1, n_features)
-            intercept = blocks[1][keep].reshape(-1)
-            optimizer.keep(keep, [coef, intercept])
-        if verbose:
-            print(
-                f"  stacked run of {n_models} models: epoch {epoch}/{last}, "
-                f"{len(live)} still training, {time.perf_counter() - start:.1f} s",
-                flush=True,
-            )
-        if not len(live):
-            break
-    n_per_setting = len(train_sets)
-    grouped = [models[i : i + n_per_setting] for i in range(0, n_models, n_per_setting)]
-    return grouped, time.perf_counter() - start
+    on_device = torch.as_tensor(rows, dtype=torch.long, device=device)
+    generator = torch.Generator().manual_seed(seeds(run["random_state"]).shuffle)
+    batch = min(resolved_batch_size(run["batch_size"], len(rows)), len(rows))
+    with torch_threads(run["n_threads"]):
+        policy = ThreadPolicy() if run["n_threads"] == "auto" else None
+        for epoch in range(1, checkpoints[-1] + 1):
+            order = batch_order(len(rows), generator).to(device)
+            losses = _epoch(stack, dataset, on_device, order, batch, policy)
+            stack.end_epoch(epoch, losses, checkpoints)
+            if verbose:
+                print(
+                    f"  stacked run of {len(settings)} models: epoch {epoch}/{checkpoints[-1]}, "
+                    f"{len(stack.live)} still training, {time.perf_counter() - start:.1f} s",
+                    flush=True,
+                )
+            if not stack.live:
+                break
+    return stack.models, time.perf_counter() - start

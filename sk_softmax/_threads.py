@@ -30,23 +30,27 @@ def torch_threads(n_threads):
         torch.set_num_threads(saved)
 
 
-class ThreadProbe(Callback):
+class ThreadPolicy:
     """``n_threads="auto"``: train with the faster of all threads or one, re-checked as it goes.
 
     A probe is two runs of training batches of at least ``seconds`` each:
-    with torch's thread count at the start of ``fit``, then with one thread.
-    Training goes on with the setting whose mean batch time was lower. On an
-    idle machine all threads usually win; when other work keeps a core
-    busy, threads that wait for a descheduled sibling lose to one thread.
-    Those waits come in bursts of the scheduler's time slice (milliseconds),
-    so each run spans many batches and is judged by its mean, not by its
-    fastest batches. The first epoch probes; later epochs probe again after
-    one whose mean batch time exceeded the chosen run's by half, and every
-    ``every`` epochs, so a machine whose load changes is followed.
+    with torch's thread count at the start of training, then with one
+    thread. Training goes on with the setting whose mean batch time was
+    lower. On an idle machine all threads usually win; when other work keeps
+    a core busy, threads that wait for a descheduled sibling lose to one
+    thread. Those waits come in bursts of the scheduler's time slice
+    (milliseconds), so each run spans many batches and is judged by its mean,
+    not by its fastest batches. The first epoch probes; later epochs probe
+    again after one whose mean batch time exceeded the chosen run's by half,
+    and every ``every`` epochs, so a machine whose load changes is followed.
+
+    The choice changes speed only: every sum of a training step has a shape
+    that no thread count changes (:mod:`sk_softmax._kernel`). The skorch fit
+    (through :class:`ThreadProbe`) and the stacked runs both follow it.
 
     Attributes
     ----------
-    threads_ : list of int or None
+    threads : list of int or None
         The thread count each epoch ended with (None: too few threads to
         choose from).
     """
@@ -54,25 +58,20 @@ class ThreadProbe(Callback):
     def __init__(self, seconds=0.02, every=5):
         self.seconds = seconds
         self.every = every
+        self.many = torch.get_num_threads()
+        self.threads = []
+        self._chosen, self._expected, self._since = self.many, None, 0
 
-    def on_train_begin(self, net, **kwargs):
-        self.many_ = torch.get_num_threads()
-        self.threads_ = []
-        self._chosen, self._expected, self._since = self.many_, None, 0
-
-    def on_epoch_begin(self, net, **kwargs):
-        self._probing = self.many_ > 1 and (self._expected is None or self._since >= self.every)
-        self._runs = [[self.many_, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
+    def epoch_begin(self):
+        self._probing = self.many > 1 and (self._expected is None or self._since >= self.every)
+        self._runs = [[self.many, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
         self._epoch = [0, 0.0]
-        torch.set_num_threads(self.many_ if self._probing else self._chosen)
+        torch.set_num_threads(self.many if self._probing else self._chosen)
 
-    def on_batch_begin(self, net, training=False, **kwargs):
-        if training:
-            self._start = time.perf_counter()
+    def batch_begin(self):
+        self._start = time.perf_counter()
 
-    def on_batch_end(self, net, training=False, **kwargs):
-        if not training:
-            return
+    def batch_end(self):
         seconds = time.perf_counter() - self._start
         if not self._probing:
             self._epoch[0] += 1
@@ -91,12 +90,48 @@ class ThreadProbe(Callback):
             self._probing, self._since = False, 0
             torch.set_num_threads(self._chosen)
 
-    def on_epoch_end(self, net, **kwargs):
-        self.threads_.append(torch.get_num_threads() if self.many_ > 1 else None)
+    def epoch_end(self):
+        self.threads.append(torch.get_num_threads() if self.many > 1 else None)
         self._since += 1
         batches, seconds = self._epoch
         if batches and self._expected is not None and seconds / batches > 1.5 * self._expected:
             self._since = self.every  # slower than when chosen: probe again
+
+
+class ThreadProbe(Callback):
+    """The skorch callback that lets :class:`ThreadPolicy` choose the threads of a fit.
+
+    Attributes
+    ----------
+    threads_ : list of int or None
+        The thread count each epoch ended with (None: too few threads to
+        choose from).
+    """
+
+    def __init__(self, seconds=0.02, every=5):
+        self.seconds = seconds
+        self.every = every
+
+    def on_train_begin(self, net, **kwargs):
+        self.policy_ = ThreadPolicy(self.seconds, self.every)
+
+    @property
+    def threads_(self):
+        return self.policy_.threads
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.policy_.epoch_begin()
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self.policy_.batch_begin()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.policy_.batch_end()
+
+    def on_epoch_end(self, net, **kwargs):
+        self.policy_.epoch_end()
 
 
 def blas_threads(n_threads):

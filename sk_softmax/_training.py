@@ -3,10 +3,8 @@
 import copy
 import warnings
 
-import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from skorch.callbacks import Callback, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.history import History
@@ -18,25 +16,10 @@ from ._device import resolve_device
 from ._module import SoftmaxRegression
 from ._net import SoftmaxNet
 from ._optim import resolve_optimizer
+from ._recipe import resolved_alpha, resolved_batch_size, seeds
 from ._threads import ThreadProbe
 
-_SEED_MAX = np.iinfo(np.int32).max
 _OWN_CALLBACKS = ("divergence_guard", "convergence", "thread_probe", "progress_bar")
-
-
-def auto_batch_size(n_samples):
-    """``batch_size="auto"``: ``4 * sqrt(n)``, at most ``n / 8``, within [16, 4096]."""
-    return int(np.clip(round(min(4 * np.sqrt(n_samples), n_samples / 8)), 16, 4096))
-
-
-def resolved_batch_size(batch_size, n_samples):
-    """The ``batch_size`` parameter's value for ``n_samples`` rows ("auto" resolved)."""
-    return auto_batch_size(n_samples) if batch_size == "auto" else batch_size
-
-
-def resolved_alpha(alpha, n_samples_seen):
-    """The ``alpha`` parameter's value: "auto" is ``1 / n_samples_seen`` (C=1.0)."""
-    return 1.0 / n_samples_seen if alpha == "auto" else alpha
 
 
 def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_seen, incremental):
@@ -47,8 +30,7 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
     here, never in the parameter, and L-BFGS trains full-batch.
     ``partial_fit`` (``incremental``) holds out no validation data.
     """
-    rng = check_random_state(params["random_state"])
-    init_seed, shuffle_seed, split_seed = rng.randint(_SEED_MAX, size=3)
+    seed = seeds(params["random_state"])
     optimizer, optimizer_kwargs = resolve_optimizer(
         params["optimizer"], momentum=params["momentum"]
     )
@@ -59,14 +41,14 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
     train_split = None
     if validate:
         train_split = ValidSplit(
-            params["validation_fraction"], stratified=True, random_state=int(split_seed)
+            params["validation_fraction"], stratified=True, random_state=seed.split
         )
     net = SoftmaxNet(
         module=SoftmaxRegression,
         module__n_features=n_features,
         module__n_classes=n_classes,
         module__init_std=params["init_std"],
-        module__random_state=int(init_seed),
+        module__random_state=seed.init,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=optimizer,
         lr=params["lr"],
@@ -76,7 +58,7 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
         batch_size=n_samples if full_batch else min(batch_size, n_samples),
         iterator_train=TensorBatchIterator,
         iterator_train__shuffle=True,
-        iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
+        iterator_train__generator=torch.Generator().manual_seed(seed.shuffle),
         iterator_valid=TensorBatchIterator,
         train_split=train_split,
         classes=list(range(n_classes)),

@@ -413,6 +413,16 @@ def plot_confusion_matrix(
     )
 
 
+def _best_per_x(params, mean, x, lines, value):
+    """``{x value: index of the best candidate there}`` among those with ``lines == value``."""
+    best = {}
+    for i, p in enumerate(params):
+        if p[lines] == value and not np.isnan(mean[i]):
+            if p[x] not in best or mean[i] > mean[best[p[x]]]:
+                best[p[x]] = i
+    return best
+
+
 def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     """Mean cross-validation score against one parameter, one line per value of another.
 
@@ -471,11 +481,7 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     # Ordered values, ordered colours: dark for the smallest, light for the largest.
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.8, len(values)))
     for value, color in zip(values, colors, strict=True):
-        best = {}  # x value -> index of the best candidate there
-        for i, p in enumerate(params):
-            if p[lines] == value and not np.isnan(mean[i]):
-                if p[x] not in best or mean[i] > mean[best[p[x]]]:
-                    best[p[x]] = i
+        best = _best_per_x(params, mean, x, lines, value)
         xs = sorted(best)
         ys = np.array([mean[best[v]] for v in xs])
         spread = np.array([std[best[v]] for v in xs])

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback, Checkpoint, EpochScoring, LRScheduler
 
-from sk_softmax import SoftmaxClassifier
+from sk_softmax import DivergenceError, SoftmaxClassifier
 from sk_softmax._batches import ArrayDataset
 
 FULL_BATCH = dict(batch_size=10_000, lr=0.05, max_epochs=40, random_state=0)
@@ -224,7 +224,14 @@ class _FailOnBatch(Callback):
 
 
 def _diverging_chunk(clf, X, y):
-    clf.partial_fit(X / np.abs(X).max() * 1e38, y)
+    lr = clf.lr
+    clf.set_params(lr=1e30)  # the first step's weights overflow the next logits
+    try:
+        with pytest.raises(DivergenceError):
+            clf.partial_fit(X * 1e10, y)
+    finally:
+        clf.set_params(lr=lr)
+    raise ValueError("diverged")
 
 
 def _failing_callback(clf, X, y):

@@ -152,9 +152,13 @@ def test_the_trimmed_path_trains_the_same_weights_as_stock_skorch(blobs, config)
     ours, stock = _nets(X, y, **config)
     ours.fit(dataset, y)
     stock.fit(dataset, y)
+    # The same loss and gradient; ours sums them in fixed chunks (sk_softmax._kernel),
+    # autograd in whatever order BLAS takes, so the last float32 bits may differ.
     for a, b in zip(ours.module_.parameters(), stock.module_.parameters(), strict=True):
-        assert torch.equal(a, b)
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
     if config.get("callbacks") != "disable":
-        assert ours.history[:, "train_loss"] == stock.history[:, "train_loss"]
+        np.testing.assert_allclose(
+            ours.history[:, "train_loss"], stock.history[:, "train_loss"], rtol=1e-6
+        )
     if "callbacks" in config and config["callbacks"] != "disable":
         assert dict(ours.callbacks_)["_GradNorms"].calls_ == 2 * 4 * 10  # 2 nets, 4 epochs

@@ -34,7 +34,7 @@ def test_same_answers_as_grid_search_within_noise(digits_split):
     assert np.abs(delta).mean() < 0.02 and np.abs(delta).max() < 0.04
     assert theirs.cv_results_["mean_test_score"][ours.best_index_] > theirs.best_score_ - 0.02
     assert abs(ours.score(X_test, y_test) - theirs.score(X_test, y_test)) < 0.02
-    assert ours.n_stacked_runs_ == 1 and ours.n_separate_fits_ == 0
+    assert ours.n_stacked_runs_ == 3 and ours.n_separate_fits_ == 0  # one run per split
     assert set(ours.cv_results_) == set(theirs.cv_results_)
     assert ours.cv_results_["params"] == theirs.cv_results_["params"]
 
@@ -120,7 +120,7 @@ def test_what_cannot_stack_is_fitted_as_grid_search_would(blobs):
     X, y = blobs
     grid = {"optimizer": ["lbfgs", "adam"], "lr": [0.5], "max_epochs": [5]}
     ours, theirs = both(X, y, grid=grid, cv=3)
-    assert ours.n_stacked_runs_ == 1 and ours.n_separate_fits_ == 3
+    assert ours.n_stacked_runs_ == 3 and ours.n_separate_fits_ == 3
     lbfgs = [i for i, p in enumerate(ours.cv_results_["params"]) if p["optimizer"] == "lbfgs"]
     for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
         assert ours.cv_results_[key][lbfgs] == theirs.cv_results_[key][lbfgs]
@@ -130,7 +130,7 @@ def test_runs_with_different_batch_sizes_are_separate_runs(blobs):
     X, y = blobs
     grid = {"batch_size": [16, 64], "lr": [0.01, 0.1], "max_epochs": [2, 4]}
     search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3, n_jobs=2).fit(X, y)
-    assert search.n_stacked_runs_ == 2 and search.n_separate_fits_ == 0
+    assert search.n_stacked_runs_ == 2 * 3 and search.n_separate_fits_ == 0
 
 
 def test_invalid_values_get_the_error_score(blobs):
@@ -200,7 +200,7 @@ def test_device_auto_stacks_too(blobs):
     X, y = blobs
     estimator = SoftmaxClassifier(device="auto", random_state=0)
     search = SoftmaxSearchCV(estimator, GRID, cv=3).fit(X, y)
-    assert search.n_stacked_runs_ == 1 and search.n_separate_fits_ == 0
+    assert search.n_stacked_runs_ == 3 and search.n_separate_fits_ == 0
 
 
 def test_class_weight_dicts_are_keyed_by_the_labels(blobs):
@@ -218,27 +218,23 @@ def test_class_weight_dicts_are_keyed_by_the_labels(blobs):
 
 def test_a_model_that_diverges_late_still_scores_its_earlier_checkpoints():
     from sk_softmax._runs import Runs
-    from sk_softmax._search import _RUNS, _LookedUp
+    from sk_softmax._search import _LookedUp
     from sk_softmax._stacked import StackedModel
     from sk_softmax.exceptions import DivergenceError
 
     X, y = np.eye(3), np.arange(3)
-    model = StackedModel()
+    model = StackedModel(3)
     model.history = [{"epoch": e, "train_loss": 1.0, "lr": 0.1} for e in (1, 2, 3)]
     model.weights = {2: (np.eye(3, dtype=np.float32), np.zeros(3, np.float32))}
     model.weights[3] = (np.full((3, 3), np.nan, np.float32), np.zeros(3, np.float32))
     model.diverged, model.stopped_at = True, 3
-    runs = Runs([(np.arange(3), np.arange(3))], 3)
+    runs = Runs([(np.arange(3), np.arange(3))])
     params = SoftmaxClassifier(lr=0.1).get_params()
-    runs.add([{**params, "max_epochs": None}], [[model, model]], 1.0)
-    _RUNS["test"] = runs
-    try:
-        early = _LookedUp(lr=0.1, max_epochs=2).fit(X, y, row_ids=np.arange(3), search_key="test")
-        np.testing.assert_array_equal(early.predict(X), y)  # the weights of epoch 2
-        with pytest.raises(DivergenceError, match="diverged"):
-            _LookedUp(lr=0.1, max_epochs=3).fit(X, y, row_ids=np.arange(3), search_key="test")
-    finally:
-        del _RUNS["test"]
+    runs.add([{**params, "max_epochs": None}], [[model]], 1.0)
+    early = _LookedUp(lr=0.1, max_epochs=2).fit(X, y, row_ids=np.arange(3), search_runs=runs)
+    np.testing.assert_array_equal(early.predict(X), y)  # the weights of epoch 2
+    with pytest.raises(DivergenceError, match="diverged"):
+        _LookedUp(lr=0.1, max_epochs=3).fit(X, y, row_ids=np.arange(3), search_runs=runs)
 
 
 @pytest.mark.parametrize(

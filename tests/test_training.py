@@ -10,8 +10,8 @@ from skorch.callbacks import EpochScoring
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax._batches import ArrayDataset
+from sk_softmax._recipe import auto_batch_size
 from sk_softmax._training import (
-    auto_batch_size,
     build_net,
     net_with_weights,
     stop_reason,
