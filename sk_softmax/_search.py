@@ -346,7 +346,7 @@ def _valid(params):
 
 
 def _looked_up(estimator):
-    """``estimator`` as a :class:`_LookedUp`, asking for ``row_ids`` and ``search_key``."""
+    """``estimator`` as a :class:`_LookedUp`, asking for ``row_ids`` and ``search_runs``."""
     looked_up = _LookedUp(**estimator.get_params(deep=False))
     if get_config()["enable_metadata_routing"]:  # the user's requests, and the lookup's
         routing = estimator.get_metadata_routing()
