@@ -10,12 +10,17 @@ A sum over the rows of a minibatch is where a thread count could change the
 result: a BLAS library that splits it between threads adds the partial sums
 in another order, and float32 rounding differs in the last bits (then, after
 many steps, a model that differs, and sometimes another epoch count). Here
-every such sum has a fixed shape: the batch is cut into :func:`chunks` that
-depend only on its number of rows, each chunk's products are one entry of a
-batched product, computed with at most one thread per entry (a step runs on
-no more threads than its batch has chunks, at most 8), and the chunks'
-partial results are added in their order. Every
-other operation is elementwise or sums within a row. So the same minibatches
+every such sum has a fixed shape. The logits are one batched product over
+:func:`chunks` of the batch's rows, which depend only on its number of rows
+(each row's logits are sums within that row). The weights' gradient, a sum
+over the batch's rows, is one batched product over :func:`feature_blocks`,
+equal blocks of columns that depend only on the number of features: each
+entry sums over all the rows of its block. Each entry of a batched product
+is computed by one thread (a step runs on no more threads than the product
+has entries, at most 8), so no library splits a sum between threads. Where
+the features do not split into such blocks, the gradient is summed by row
+chunks, whose partial results are added in their order. Every other
+operation is elementwise or sums within a row. So the same minibatches
 give the same model whether training runs on one thread or many, on a busy
 or an idle machine: threads decide how fast, never what.
 """
@@ -45,6 +50,16 @@ def chunks(n_rows):
     n_chunks = min(_MAX_CHUNKS, -(-n_rows // (2 * _MIN_ROWS)))
     per_chunk = -(-n_rows // n_chunks)
     return n_chunks, per_chunk, n_chunks * per_chunk - n_rows
+
+
+def feature_blocks(n_features):
+    """How many equal blocks of columns the weights' gradient is computed in (0: none).
+
+    A function of ``n_features`` alone: the largest count from 8 down to 2
+    that divides the features; 0 where none does (the gradient is then
+    summed by row chunks).
+    """
+    return next((n for n in range(_MAX_CHUNKS, 1, -1) if n_features % n == 0), 0)
 
 
 @contextmanager
@@ -107,11 +122,33 @@ class _ChunkedLinear(torch.autograd.Function):
         (stacked,) = ctx.saved_tensors
         n_chunks, per_chunk, _ = stacked.shape
         padding = n_chunks * per_chunk - ctx.n_rows
-        by_chunk = _padded(grad, padding).view(n_chunks, per_chunk, -1)
+        by_chunk = _padded(grad.contiguous(), padding).view(n_chunks, per_chunk, -1)
+        X = stacked.view(n_chunks * per_chunk, -1)
         with _one_thread_per_chunk(n_chunks):
-            grad_coef = _add_in_order(torch.bmm(by_chunk.transpose(1, 2), stacked))
             grad_intercept = _add_in_order(by_chunk.sum(1))
-        return None, grad_coef, grad_intercept
+        return None, _weight_gradient(by_chunk, X), grad_intercept
+
+
+def _weight_gradient(by_chunk, X):
+    """``grad_logits.T @ X`` for the (padded) batch ``X``, ``grad_logits`` cut by row chunks.
+
+    Over :func:`feature_blocks` of ``X``'s columns: one batched product
+    whose entries each sum over every row of the batch for their block.
+    Without such blocks, over the row chunks, added in their order.
+    """
+    n_chunks, per_chunk, n_outputs = by_chunk.shape
+    n_rows, n_features = X.shape
+    n_blocks = feature_blocks(n_features)
+    if not n_blocks:
+        with _one_thread_per_chunk(n_chunks):
+            return _add_in_order(
+                torch.bmm(by_chunk.transpose(1, 2), X.view(n_chunks, per_chunk, -1))
+            )
+    grad_t = by_chunk.view(n_rows, n_outputs).T.expand(n_blocks, n_outputs, n_rows)
+    blocks = X.view(n_rows, n_blocks, n_features // n_blocks).transpose(0, 1)
+    with _one_thread_per_chunk(n_blocks):
+        by_block = torch.bmm(grad_t, blocks)  # (blocks, outputs, features per block)
+    return by_block.transpose(0, 1).reshape(n_outputs, n_features)
 
 
 def logits(X, coef, intercept):
@@ -188,8 +225,8 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
         grad_intercept.copy_(grad_logits.sum(0))
     else:
         by_chunk = grad_logits.view(n_chunks, per_chunk, -1)
+        grad_coef.copy_(_weight_gradient(by_chunk, X))
         with _one_thread_per_chunk(n_chunks):
-            grad_coef.copy_(_add_in_order(torch.bmm(by_chunk.transpose(1, 2), stacked)))
             grad_intercept.copy_(_add_in_order(by_chunk.sum(1)))
     grad_coef.addcmul_(coef, alphas.repeat_interleave(coef.shape[0] // n_models)[:, None])
     return loss, out[:n_rows]

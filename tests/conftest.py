@@ -5,6 +5,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 from sklearn.datasets import load_digits, load_iris  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
@@ -29,3 +30,12 @@ def blobs():
     y = rng.randint(3, size=150)
     X = centers[y] + rng.normal(scale=0.7, size=(150, 2))
     return X, y
+
+
+@pytest.fixture
+def two_threads():
+    """torch at two intra-op threads for the test (a machine with one core still runs two)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)

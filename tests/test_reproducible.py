@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.sparse as sp
-import torch
 from joblib import Parallel, delayed
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV
@@ -31,14 +30,6 @@ def same_model(a, b):
 
 def fit(X, y, **params):
     return SoftmaxClassifier(random_state=7, **{"max_epochs": 30, **params}).fit(X, y)
-
-
-@pytest.fixture
-def two_threads():
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=["defaults", "sgd", "lbfgs", "early-stop"])

@@ -1,0 +1,74 @@
+"""The training step's arithmetic: autograd's values, in an order no thread count changes."""
+
+import pytest
+import torch
+
+from sk_softmax._kernel import chunks, feature_blocks, fixed_sum, logits, loss_and_gradients
+
+
+@pytest.mark.parametrize("n_rows", [1, 15, 16, 33, 147, 256, 257, 1000, 4099])
+def test_chunks_cover_the_rows_in_equal_parts(n_rows):
+    n_chunks, per_chunk, padding = chunks(n_rows)
+    assert 1 <= n_chunks <= 8
+    assert n_chunks * per_chunk == n_rows + padding
+    assert 0 <= padding < n_chunks
+
+
+@pytest.mark.parametrize(("n_features", "blocks"), [(784, 8), (64, 8), (30, 6), (13, 0), (4, 4)])
+def test_feature_blocks_divide_the_features(n_features, blocks):
+    assert feature_blocks(n_features) == blocks
+
+
+def _problem(n_rows, n_models, n_classes, n_features, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.rand(n_rows, n_features, generator=g)
+    y = torch.randint(0, n_classes, (n_rows,), generator=g)
+    coef = torch.randn(n_models * n_classes, n_features, generator=g) * 0.1
+    intercept = torch.randn(n_models * n_classes, generator=g) * 0.1
+    scaled = torch.rand(n_models, n_rows, generator=g) / n_rows
+    alphas = torch.rand(n_models, generator=g) * 1e-2
+    return X, y, coef, intercept, scaled, alphas
+
+
+def _step(X, y, coef, intercept, scaled, alphas):
+    grads = torch.empty_like(coef), torch.empty_like(intercept)
+    loss, out = loss_and_gradients(X, y, coef, intercept, scaled, alphas, *grads)
+    return loss, out, grads
+
+
+# 784 and 30 features: the gradient by feature blocks; 13: by row chunks (nothing divides 13).
+SHAPES = [(256, 3, 10, 784), (147, 1, 10, 30), (100, 2, 3, 13), (5, 1, 2, 4)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_loss_and_gradients_are_autograds(shape):
+    X, y, coef, intercept, scaled, alphas = _problem(*shape)
+    loss, out, (grad_coef, grad_intercept) = _step(X, y, coef, intercept, scaled, alphas)
+    n_models, n_classes = len(alphas), coef.shape[0] // len(alphas)
+    w, b = coef.clone().requires_grad_(), intercept.clone().requires_grad_()
+    z = X @ w.T + b
+    nll = torch.nn.functional.cross_entropy(
+        z.view(len(X), n_models, n_classes).transpose(1, 2),
+        y[:, None].expand(-1, n_models),
+        reduction="none",
+    )  # (rows, models)
+    expected = (scaled.T * nll).sum(0) + 0.5 * alphas * w.square().view(n_models, -1).sum(1)
+    expected.sum().backward()
+    torch.testing.assert_close(out, z.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(loss, expected.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grad_coef, w.grad, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(grad_intercept, b.grad, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_thread_count_changes_no_bit(shape, two_threads):
+    problem = _problem(*shape)
+    results = []
+    for n_threads in (1, 2):
+        torch.set_num_threads(n_threads)
+        loss, out, grads = _step(*problem)
+        autograd_coef = problem[2].clone().requires_grad_()
+        logits(problem[0], autograd_coef, problem[3]).sum().backward()
+        results.append([loss, out, *grads, autograd_coef.grad, fixed_sum(problem[0].ravel())])
+    for one, two in zip(*results, strict=True):
+        assert torch.equal(one, two)
