@@ -4,9 +4,9 @@ from ._batches import TensorBatchIterator
 from ._estimator import SoftmaxClassifier
 from ._module import SoftmaxRegression
 from ._persistence import dump, load
-from ._search import SoftmaxSearchCV
 from ._version import __version__
 from .exceptions import DivergenceError
+from .search import SoftmaxSearchCV
 
 __all__ = [
     "DivergenceError",

@@ -28,12 +28,12 @@ import copy
 
 from skl2onnx import to_onnx as _skl2onnx_to_onnx
 from skl2onnx import update_registered_converter
-from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
 from skl2onnx.operator_converters.linear_classifier import convert_sklearn_linear_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import SoftmaxClassifier
+from ._upstream import skl2onnx_classifier_parser
 
 OPTIONS = {
     "zipmap": [True, False, "columns"],
@@ -48,7 +48,7 @@ __all__ = ["OPTIONS", "to_onnx"]
 def _parse(scope, model, inputs, custom_parsers=None):
     """skl2onnx's classifier parser, once the model is known to be fitted."""
     check_is_fitted(model)
-    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
+    return skl2onnx_classifier_parser()(scope, model, inputs, custom_parsers=custom_parsers)
 
 
 def _convert(scope, operator, container):

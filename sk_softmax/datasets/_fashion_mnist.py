@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import get_data_home as _sklearn_data_home
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._files import atomic_path
+from .._upstream import StrOptions, validate_params
 
 ENV_VAR = "SK_SOFTMAX_DATA"
 FOLDER = "fashion-mnist"

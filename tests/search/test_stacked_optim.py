@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sk_softmax._stacked_optim import StackedOptimizer
+from sk_softmax.search._stacked_optim import StackedOptimizer
 
 LRS = [0.1, 0.01, 0.003]
 MOMENTA = [0.0, 0.9, 0.5]

@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit
 
 from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
-from sk_softmax._runs import Runs
+from sk_softmax.search._runs import Runs
 
 GRID = {"lr": [0.01, 0.1], "max_epochs": [3, 20]}
 
@@ -99,16 +99,16 @@ def test_the_held_out_logits_of_all_splits_fit_in_one_copy_of_X(digits_split):
 def test_held_out_scoring_uses_the_estimators_blas_threads(digits_split, monkeypatch):
     from threadpoolctl import threadpool_info
 
-    import sk_softmax._runs
+    import sk_softmax.search._runs
 
     seen = []
-    affine = sk_softmax._runs._affine
+    affine = sk_softmax.search._runs._affine
 
     def recording(*args):
         seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
         return affine(*args)
 
-    monkeypatch.setattr(sk_softmax._runs, "_affine", recording)
+    monkeypatch.setattr(sk_softmax.search._runs, "_affine", recording)
     X, _, y, _ = digits_split
     SoftmaxSearchCV(SoftmaxClassifier(n_threads=1, random_state=0), GRID, cv=3).fit(X, y)
     assert seen and all(n == 1 for n in seen)

@@ -4,9 +4,9 @@ import time
 
 import numpy as np
 
-from ._prediction import _affine
+from .._prediction import _affine
+from .._threads import blas_threads
 from ._stacked import IGNORED
-from ._threads import blas_threads
 
 _SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 
@@ -50,6 +50,24 @@ class Runs:
             if setting == key:
                 return per_split[index], seconds, index
         return None, 0.0, None
+
+    def costs(self, candidates):
+        """Each candidate's share of the runs per split, and the number of separate fits.
+
+        ``candidates`` are full parameter dicts. A model's share of its run
+        is divided among the candidates it stands for (its ``max_epochs``
+        checkpoints); the scoring of the test rows among all stacked
+        candidates. Candidates without a model on every split were fitted
+        separately: 0 seconds here, one separate fit per split.
+        """
+        keys = [without_max_epochs(params) for params in candidates]
+        shares = np.array([[self.find(p, rows)[1] for rows in self.sets] for p in candidates])
+        stacked = shares.all(1) if len(shares) else np.zeros(0, bool)
+        users = np.array([keys.count(key) for key in keys])
+        seconds = np.where(stacked, shares.mean(1) / users, 0.0) if len(shares) else shares
+        if stacked.any():
+            seconds[stacked] += self.score_seconds / len(self.sets) / stacked.sum()
+        return seconds, int((~stacked).sum()) * len(self.sets)
 
     def score_held_out(self):
         """Score each split's test rows under every checkpoint of its models, once.

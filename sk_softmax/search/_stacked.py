@@ -15,11 +15,11 @@ import time
 import numpy as np
 import torch
 
-from ._batches import ArrayDataset
-from ._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
-from ._device import resolve_device
-from ._kernel import loss_and_gradients
-from ._recipe import (
+from .._batches import ArrayDataset
+from .._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
+from .._device import resolve_device
+from .._kernel import loss_and_gradients
+from .._recipe import (
     batch_order,
     initial_weights,
     resolved_alpha,
@@ -27,8 +27,8 @@ from ._recipe import (
     row_weights,
     seeds,
 )
+from .._threads import ThreadPolicy, torch_threads
 from ._stacked_optim import StackedOptimizer
-from ._threads import ThreadPolicy, torch_threads
 
 PER_MODEL = (
     "lr",

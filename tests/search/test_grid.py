@@ -52,6 +52,10 @@ def test_fitted_attributes_and_methods(blobs):
     assert best.n_samples_seen_ == len(y)
     assert search.n_splits_ == 3 and search.refit_time_ > 0
     assert (search.cv_results_["mean_fit_time"] > 0).all()
+    # lr 0.01 at 3 and 20 epochs is one model, and shares its time; so does lr 0.1
+    shares = dict(zip(map(str, search.cv_results_["params"]), search.stacked_time_, strict=True))
+    assert shares[str({"lr": 0.01, "max_epochs": 3})] == shares[str({"lr": 0.01, "max_epochs": 20})]
+    assert (search.stacked_time_ > 0).all()
     np.testing.assert_array_equal(search.classes_, [0, 1, 2])
     np.testing.assert_array_equal(search.predict(X), best.predict(X))
     np.testing.assert_allclose(search.predict_proba(X), best.predict_proba(X))
@@ -217,10 +221,10 @@ def test_class_weight_dicts_are_keyed_by_the_labels(blobs):
 
 
 def test_a_model_that_diverges_late_still_scores_its_earlier_checkpoints():
-    from sk_softmax._runs import Runs
-    from sk_softmax._search import _LookedUp
-    from sk_softmax._stacked import StackedModel
     from sk_softmax.exceptions import DivergenceError
+    from sk_softmax.search._lookup import LookedUp as _LookedUp
+    from sk_softmax.search._runs import Runs
+    from sk_softmax.search._stacked import StackedModel
 
     X, y = np.eye(3), np.arange(3)
     model = StackedModel(3)
@@ -252,12 +256,12 @@ def test_splits_are_drawn_once_and_stacked(blobs, cv):
 
 
 def test_bad_scoring_is_refused_before_training(blobs, monkeypatch):
-    import sk_softmax._search
+    import sk_softmax.search._grid
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained before checking scoring")
 
-    monkeypatch.setattr(sk_softmax._search, "train_stacked", no_training)
+    monkeypatch.setattr(sk_softmax.search._grid, "train_stacked", no_training)
     X, y = blobs
     search = SoftmaxSearchCV(
         SoftmaxClassifier(), GRID, scoring=["accuracy", "neg_log_loss"], refit=True
@@ -282,3 +286,27 @@ def test_candidates_that_run_out_of_epochs_warn_as_separate_fits_do(blobs):
         assert all("max_epochs=1 " in m for m in messages)
         counts.append(len(messages))
     assert counts[0] == counts[1] == 2 * 3  # every 1-epoch candidate on every split
+
+
+def test_the_search_never_changes_its_own_parameters(blobs):
+    X, y = blobs
+    estimator, cv = SoftmaxClassifier(random_state=0), KFold(3)
+    seen = []
+
+    def scorer(fitted, X_test, y_test):
+        seen.append((search.estimator, search.n_jobs, search.cv))
+        return float(np.mean(fitted.predict(X_test) == y_test))
+
+    search = SoftmaxSearchCV(estimator, GRID, cv=cv, n_jobs=1, scoring=scorer)
+    params = search.get_params(deep=False)
+    search.fit(X, y)
+    assert seen and all(s[0] is estimator and s[1] == 1 and s[2] is cv for s in seen)
+    assert search.get_params(deep=False) == params
+
+
+def test_candidates_that_do_not_stack_cost_no_stacked_time(blobs):
+    X, y = blobs
+    grid = [{"lr": [0.05], "max_epochs": [5]}, {"optimizer": ["lbfgs"], "max_epochs": [5]}]
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    assert search.n_separate_fits_ == 3 and search.n_stacked_runs_ == 3
+    assert search.stacked_time_[0] > 0 and search.stacked_time_[1] == 0

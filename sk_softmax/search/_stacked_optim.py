@@ -6,7 +6,7 @@ take one learning rate per parameter group, which would mean one tensor (and
 one optimizer call) per learning rate, and a concatenation of all of them for
 every product. These take a learning rate (and an SGD momentum) per model
 instead: the same updates as :class:`torch.optim.Adam` and
-:class:`torch.optim.SGD` (``tests/test_stacked_optim.py`` checks them against
+:class:`torch.optim.SGD` (``tests/search/test_stacked_optim.py`` checks them against
 torch's, model by model), as a few elementwise operations on whole tensors.
 """
 

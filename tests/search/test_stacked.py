@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax._stacked import stackable, train_stacked
+from sk_softmax.search._stacked import stackable, train_stacked
 
 
 def stack(X, y, settings, rows, checkpoints, sample_weight=None):

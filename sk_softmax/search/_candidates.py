@@ -1,0 +1,64 @@
+"""Which candidates of a search train together: one stacked run per group and split."""
+
+from sklearn.model_selection import ParameterGrid
+
+from .._estimator import SoftmaxClassifier
+from ._stacked import IGNORED, PER_MODEL, stackable
+
+
+def stacked_groups(estimator, param_grid):
+    """``[(run params, [settings], {max_epochs})]``: the candidates that stack, grouped.
+
+    Candidates whose parameters differ only in per-model values
+    (:data:`~sk_softmax.search._stacked.PER_MODEL`) share a group; a setting
+    is a candidate's parameters with ``max_epochs`` left to the checkpoints.
+    Candidates that cannot stack, or whose parameters are invalid, are in no
+    group: they are fitted one by one, and their fit says what is wrong.
+    """
+    base = estimator.get_params(deep=False)
+    groups = []
+    for candidate in ParameterGrid(param_grid):
+        params = {**base, **candidate}
+        if not (_valid(params) and stackable(params)):
+            continue
+        run = {k: v for k, v in params.items() if k not in PER_MODEL + IGNORED}
+        group = next((g for g in groups if g[0] == run), None)
+        if group is None:
+            group = (run, [], set())
+            groups.append(group)
+        setting = {**params, "max_epochs": None}
+        if setting not in group[1]:
+            group[1].append(setting)
+        group[2].add(params["max_epochs"])
+    return groups
+
+
+def check_grid(estimator, param_grid):
+    """Refuse a search that is not over a SoftmaxClassifier's own parameters."""
+    if type(estimator) is not SoftmaxClassifier:
+        raise ValueError(
+            "SoftmaxSearchCV searches a SoftmaxClassifier, got "
+            f"{type(estimator).__name__}. For a Pipeline or another estimator, "
+            "use sklearn.model_selection.GridSearchCV."
+        )
+    if not param_grid or (isinstance(param_grid, list) and not all(param_grid)):
+        raise ValueError(
+            f"param_grid is empty ({param_grid!r}): give at least one parameter "
+            "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
+        )
+    valid = set(estimator.get_params(deep=False))
+    for candidate in ParameterGrid(param_grid):  # refuses empty value lists
+        unknown = sorted(set(candidate) - valid)
+        if unknown:
+            raise ValueError(
+                f"Invalid parameter(s) {unknown} in param_grid for SoftmaxClassifier. "
+                f"Valid parameters are: {sorted(valid)}."
+            )
+
+
+def _valid(params):
+    try:
+        SoftmaxClassifier(**params)._validate_params()
+    except (ValueError, TypeError):
+        return False
+    return True
