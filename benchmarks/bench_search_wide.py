@@ -79,7 +79,8 @@ def main(argv=None):
     for name, value in seconds.items():
         print(f"| {name} | {value:.1f} | {seconds['GridSearchCV(n_jobs=1)'] / value:.2f}x |")
     print(
-        f"\nbest alpha: SoftmaxSearchCV {ours.best_params_['alpha']:g} (CV {ours.best_score_:.4f}), "
+        f"\nbest alpha: SoftmaxSearchCV {ours.best_params_['alpha']:g} "
+        f"(CV {ours.best_score_:.4f}), "
         f"GridSearchCV {grid.best_params_['alpha']:g} (CV {grid.best_score_:.4f}); "
         f"stacked share {ours.stacked_time_.sum() * ours.n_splits_:.1f} s, "
         f"refit {ours.refit_time_:.1f} s"

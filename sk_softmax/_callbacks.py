@@ -5,6 +5,7 @@ import math
 import torch
 from skorch.callbacks import Callback
 
+from ._threads import ThreadPolicy
 from .exceptions import DivergenceError
 
 
@@ -40,3 +41,40 @@ def check_finite_weights(net):
                 f"the last optimizer steps made {name} infinite or NaN although the loss "
                 "was still finite",
             )
+
+
+class ThreadProbe(Callback):
+    """The skorch callback through which :class:`~sk_softmax._threads.ThreadPolicy`
+    sets the threads of a fit.
+
+    Attributes
+    ----------
+    threads_ : list of int or None
+        The thread count each epoch ended with (None: too few threads to
+        choose from).
+    """
+
+    def __init__(self, seconds=0.02, every=5):
+        self.seconds = seconds
+        self.every = every
+
+    def on_train_begin(self, net, **kwargs):
+        self.policy_ = ThreadPolicy(self.seconds, self.every)
+
+    @property
+    def threads_(self):
+        return self.policy_.threads
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.policy_.epoch_begin()
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self.policy_.batch_begin()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.policy_.batch_end()
+
+    def on_epoch_end(self, net, **kwargs):
+        self.policy_.epoch_end()

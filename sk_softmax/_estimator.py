@@ -1,27 +1,17 @@
 """SoftmaxClassifier: multinomial logistic regression trained by skorch."""
 
+import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._batches import ArrayDataset
-from ._device import resolve_device
-from ._optim import OPTIMIZERS
 from ._prediction import LinearSoftmaxMixin
 from ._recipe import row_weights
 from ._threads import torch_threads
-from ._training import (
-    build_net,
-    net_with_weights,
-    stop_reason,
-    train,
-    warn_if_not_converged,
-)
 from ._upstream import (
     Interval,
     StrOptions,
@@ -29,6 +19,19 @@ from ._upstream import (
     _check_sample_weight,
     _fit_context,
 )
+
+
+class _TorchDeviceType(type):
+    def __instancecheck__(cls, value):
+        torch = sys.modules.get("torch")  # no torch imported: no torch.device either
+        return torch is not None and isinstance(value, torch.device)
+
+
+class _TorchDevice(metaclass=_TorchDeviceType):
+    """``torch.device`` as a parameter constraint, checked without importing torch."""
+
+
+_TorchDevice.__module__, _TorchDevice.__qualname__ = "torch", "device"
 
 
 @contextmanager
@@ -264,7 +267,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "optimizer": [StrOptions({"adam", "sgd", "lbfgs"}), type],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "init_std": [Interval(Real, 0, None, closed="left")],
@@ -276,7 +279,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
-        "device": [str, torch.device],
+        "device": [str, _TorchDevice],
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -395,6 +398,10 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         from scratch or (``warm_start``) from the current weights. A call that
         raises leaves the estimator exactly as it was.
         """
+        from ._batches import ArrayDataset
+        from ._device import resolve_device
+        from ._training import build_net, stop_reason, train, warn_if_not_converged
+
         with _restored_on_error(self), torch_threads(self.n_threads):
             fitted = hasattr(self, "net_")
             if incremental:
@@ -466,14 +473,36 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         """Become fitted with these float32 weights and epoch history.
 
         ``classes_`` and the feature attributes are the caller's to set.
+        Predictions need ``coef_`` and ``intercept_`` only: the skorch net is
+        built (and torch imported) the first time ``net_`` is used.
         """
-        self._set_fitted(net_with_weights(self.get_params(deep=False), coef, intercept, history))
+        self.__dict__.pop("_net", None)
+        self._net_weights = (self.get_params(deep=False), coef, intercept, history)
+        self.coef_ = np.asarray(coef, dtype=np.float64)
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)
 
     def _set_fitted(self, net):
         self.net_ = net
         linear = net.module_.linear
         self.coef_ = linear.weight.detach().cpu().numpy().astype(np.float64)
         self.intercept_ = linear.bias.detach().cpu().numpy().astype(np.float64)
+
+    @property
+    def net_(self):
+        net = self.__dict__.get("_net")
+        if net is None:
+            if "_net_weights" not in self.__dict__:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute 'net_'")
+            from ._training import net_with_weights
+
+            net = net_with_weights(*self.__dict__.pop("_net_weights"))
+            self._net = net
+        return net
+
+    @net_.setter
+    def net_(self, net):
+        self.__dict__.pop("_net_weights", None)
+        self._net = net
 
     def _validate_data(self, X, y, *, reset):
         X, y = validate_data(

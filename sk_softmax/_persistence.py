@@ -11,11 +11,12 @@ the bytes present, and JSON, nothing else: a file from a stranger runs no code.
 import hashlib
 import json
 import os
+import re
+import sys
 
 import numpy as np
 import safetensors
 import safetensors.numpy
-import torch
 
 from ._estimator import SoftmaxClassifier
 from ._files import atomic_path
@@ -129,9 +130,11 @@ def _encode_param(name, value):
     value = _plain(value)
     if _is_scalar(value) or (name == "callbacks" and value == []):
         return value
-    if name == "optimizer" and getattr(torch.optim, getattr(value, "__name__", ""), 0) is value:
+    torch = sys.modules.get("torch")  # without torch imported, no value is torch's
+    optim = getattr(torch, "optim", None)
+    if name == "optimizer" and getattr(optim, getattr(value, "__name__", ""), 0) is value:
         return {"torch.optim": value.__name__}
-    if isinstance(value, torch.device):
+    if torch is not None and isinstance(value, torch.device):
         return {"torch.device": str(value)}
     if isinstance(value, dict):
         pairs = [[_plain(k), _plain(v)] for k, v in value.items()]
@@ -145,6 +148,8 @@ def _encode_param(name, value):
 
 
 def _optimizer(name):
+    import torch
+
     optimizer = getattr(torch.optim, str(name), None)
     if isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer):
         if optimizer is not torch.optim.Optimizer:
@@ -161,7 +166,16 @@ def _scalar_dict(pairs):
     return dict(pairs)
 
 
-_DECODERS = {"torch.optim": _optimizer, "torch.device": torch.device, "dict": _scalar_dict}
+_DEVICE = re.compile(r"(cpu|cuda|mps)(:[0-9]+)?|auto")
+
+
+def _device(name):
+    import torch
+
+    return torch.device(name)
+
+
+_DECODERS = {"torch.optim": _optimizer, "torch.device": _device, "dict": _scalar_dict}
 
 
 def _digest(tensors):
@@ -269,6 +283,11 @@ def _rebuild(params, fitted, tensors):
             params[name] = _DECODERS[key](item)
     model = SoftmaxClassifier(**params)
     model._validate_params()
+    _require(
+        _DEVICE.fullmatch(str(model.device)) is not None,  # a torch.device prints as its name
+        f"device {str(model.device)!r} is not one SoftmaxClassifier trains on "
+        "('cpu', 'cuda', 'cuda:N', 'mps' or 'auto').",
+    )
     expected = {"coef", "intercept", "classes"} if fitted is not None else set()
     _require(set(tensors) == expected, f"it holds tensors {sorted(tensors)}, not {expected}.")
     if fitted is None:

@@ -13,7 +13,6 @@ is :func:`sk_softmax._kernel.loss_and_gradients`, the stopping rule
 from typing import NamedTuple
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -36,12 +35,16 @@ def seeds(random_state):
 
 def initial_weights(n_classes, n_features, init_std, seed):
     """The initial weight matrix: ``N(0, init_std**2)`` from a private generator."""
+    import torch
+
     generator = None if seed is None else torch.Generator().manual_seed(int(seed))
     return torch.empty(n_classes, n_features).normal_(0.0, init_std, generator=generator)
 
 
 def batch_order(n_rows, generator):
     """One epoch's order of the rows: a permutation drawn from the run's generator."""
+    import torch
+
     return torch.randperm(n_rows, generator=generator)
 
 

@@ -3,8 +3,6 @@
 import time
 from contextlib import contextmanager, nullcontext
 
-import torch
-from skorch.callbacks import Callback
 from threadpoolctl import threadpool_limits
 
 
@@ -21,6 +19,8 @@ def torch_threads(n_threads):
     if n_threads is None:
         yield
         return
+    import torch
+
     saved = torch.get_num_threads()
     if n_threads != "auto":
         torch.set_num_threads(n_threads)
@@ -46,7 +46,7 @@ class ThreadPolicy:
 
     The choice changes speed only: every sum of a training step has a shape
     that no thread count changes (:mod:`sk_softmax._kernel`). The skorch fit
-    (through :class:`ThreadProbe`) and the stacked runs both follow it.
+    (through :class:`~sk_softmax._callbacks.ThreadProbe`) and the stacked runs both follow it.
 
     Attributes
     ----------
@@ -58,7 +58,7 @@ class ThreadPolicy:
     def __init__(self, seconds=0.02, every=5):
         self.seconds = seconds
         self.every = every
-        self.many = torch.get_num_threads()
+        self.many = _get_threads()
         self.threads = []
         self._chosen, self._expected, self._since = self.many, None, 0
 
@@ -66,7 +66,7 @@ class ThreadPolicy:
         self._probing = self.many > 1 and (self._expected is None or self._since >= self.every)
         self._runs = [[self.many, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
         self._epoch = [0, 0.0]
-        torch.set_num_threads(self.many if self._probing else self._chosen)
+        _set_threads(self.many if self._probing else self._chosen)
 
     def batch_begin(self):
         self._start = time.perf_counter()
@@ -83,55 +83,31 @@ class ThreadPolicy:
         if run[2] < self.seconds:
             return
         if run is self._runs[0]:
-            torch.set_num_threads(1)
+            _set_threads(1)
         else:
             best = min(self._runs, key=lambda r: r[2] / r[1])
             self._chosen, self._expected = best[0], best[2] / best[1]
             self._probing, self._since = False, 0
-            torch.set_num_threads(self._chosen)
+            _set_threads(self._chosen)
 
     def epoch_end(self):
-        self.threads.append(torch.get_num_threads() if self.many > 1 else None)
+        self.threads.append(_get_threads() if self.many > 1 else None)
         self._since += 1
         batches, seconds = self._epoch
         if batches and self._expected is not None and seconds / batches > 1.5 * self._expected:
             self._since = self.every  # slower than when chosen: probe again
 
 
-class ThreadProbe(Callback):
-    """The skorch callback that lets :class:`ThreadPolicy` choose the threads of a fit.
+def _get_threads():
+    import torch
 
-    Attributes
-    ----------
-    threads_ : list of int or None
-        The thread count each epoch ended with (None: too few threads to
-        choose from).
-    """
+    return torch.get_num_threads()
 
-    def __init__(self, seconds=0.02, every=5):
-        self.seconds = seconds
-        self.every = every
 
-    def on_train_begin(self, net, **kwargs):
-        self.policy_ = ThreadPolicy(self.seconds, self.every)
+def _set_threads(n_threads):
+    import torch
 
-    @property
-    def threads_(self):
-        return self.policy_.threads
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.policy_.epoch_begin()
-
-    def on_batch_begin(self, net, training=False, **kwargs):
-        if training:
-            self.policy_.batch_begin()
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training:
-            self.policy_.batch_end()
-
-    def on_epoch_end(self, net, **kwargs):
-        self.policy_.epoch_end()
+    torch.set_num_threads(n_threads)
 
 
 def blas_threads(n_threads):

@@ -4,20 +4,19 @@ import copy
 import warnings
 
 import torch
-from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, ProgressBar
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
 from ._batches import TensorBatchIterator
-from ._callbacks import DivergenceGuard, check_finite_weights
+from ._callbacks import DivergenceGuard, ThreadProbe, check_finite_weights
 from ._convergence import LR_DROPS, Convergence
 from ._device import resolve_device
 from ._module import SoftmaxRegression
 from ._net import SoftmaxNet
 from ._optim import resolve_optimizer
 from ._recipe import resolved_alpha, resolved_batch_size, seeds
-from ._threads import ThreadProbe
+from ._warnings import warn_not_converged
 
 _OWN_CALLBACKS = ("divergence_guard", "convergence", "thread_probe", "progress_bar")
 
@@ -209,12 +208,3 @@ def warn_if_not_converged(net, params, epochs_run):
         warn_not_converged(params, stopper.monitor, stacklevel=6)
 
 
-def warn_not_converged(params, monitor, *, stacklevel):
-    """The ``ConvergenceWarning`` of a fit whose ``max_epochs`` ran out before ``tol`` was met."""
-    warnings.warn(
-        f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
-        f"before the {monitor} stopped improving by a relative "
-        f"tol={params['tol']}. Raise max_epochs or lr to train to convergence.",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
-    )

@@ -7,7 +7,8 @@ from skorch.callbacks import Callback
 from threadpoolctl import threadpool_info
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax._threads import ThreadProbe, blas_threads
+from sk_softmax._callbacks import ThreadProbe
+from sk_softmax._threads import blas_threads
 
 
 class RecordThreads(Callback):

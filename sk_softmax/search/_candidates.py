@@ -3,14 +3,38 @@
 from sklearn.model_selection import ParameterGrid
 
 from .._estimator import SoftmaxClassifier
-from ._stacked import IGNORED, PER_MODEL, stackable
+
+PER_MODEL = (
+    "lr",
+    "alpha",
+    "momentum",
+    "init_std",
+    "class_weight",
+    "tol",
+    "n_iter_no_change",
+    "lr_schedule",
+    "max_epochs",
+)
+"""Parameters each model of a run may set for itself (``max_epochs``: a checkpoint)."""
+
+IGNORED = ("verbose", "warm_start")
+"""Parameters without effect on a fresh fit's model."""
+
+
+def stackable(params):
+    """Whether models with these parameters can train in a stacked run (else: separate fits)."""
+    return (
+        params["optimizer"] in ("adam", "sgd")
+        and not params["early_stopping"]
+        and not params["callbacks"]
+    )
 
 
 def stacked_groups(estimator, param_grid):
     """``[(run params, [settings], {max_epochs})]``: the candidates that stack, grouped.
 
     Candidates whose parameters differ only in per-model values
-    (:data:`~sk_softmax.search._stacked.PER_MODEL`) share a group; a setting
+    (:data:`PER_MODEL`) share a group; a setting
     is a candidate's parameters with ``max_epochs`` left to the checkpoints.
     Candidates that cannot stack, or whose parameters are invalid, are in no
     group: they are fitted one by one, and their fit says what is wrong.

@@ -11,7 +11,6 @@ from .._upstream import BaseSearchCV, _fit_context
 from ._candidates import check_grid, stacked_groups
 from ._lookup import ScoredCandidates, looked_up, plain
 from ._runs import Runs
-from ._stacked import train_stacked
 
 
 class SoftmaxSearchCV(BaseSearchCV):
@@ -181,6 +180,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
 
     def _train_stacked(self, X, y, splits, sample_weight):
         """Group the candidates into stacked runs, one per group and split (n_jobs in parallel)."""
+        from ._stacked import train_stacked  # torch, imported when a search first trains
+
         runs = Runs(
             splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
         )

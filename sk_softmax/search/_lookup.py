@@ -6,8 +6,8 @@ from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from .._estimator import SoftmaxClassifier
-from .._training import warn_not_converged
 from .._upstream import BaseSearchCV
+from .._warnings import warn_not_converged
 from ..exceptions import DivergenceError
 
 
@@ -120,9 +120,9 @@ def looked_up(estimator):
 def plain(looked_up, estimator):
     """The fitted :class:`LookedUp` as a plain SoftmaxClassifier with ``estimator``'s requests."""
     plain = clone(estimator).set_params(**looked_up.get_params(deep=False))
-    for name, value in vars(looked_up).items():
-        if name.endswith("_") and not name.startswith("_"):
-            setattr(plain, name, value)
+    for name, value in vars(looked_up).items():  # fitted attributes, and the net or its weights
+        if (name.endswith("_") and not name.startswith("_")) or name in ("_net", "_net_weights"):
+            vars(plain)[name] = value
     if hasattr(looked_up, "_trained"):
         plain._set_weights(*looked_up._trained)
     return plain

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._prediction import _affine
 from .._threads import blas_threads
-from ._stacked import IGNORED
+from ._candidates import IGNORED
 
 _SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 

@@ -30,31 +30,6 @@ from .._recipe import (
 from .._threads import ThreadPolicy, torch_threads
 from ._stacked_optim import StackedOptimizer
 
-PER_MODEL = (
-    "lr",
-    "alpha",
-    "momentum",
-    "init_std",
-    "class_weight",
-    "tol",
-    "n_iter_no_change",
-    "lr_schedule",
-    "max_epochs",
-)
-"""Parameters each model of a run may set for itself (``max_epochs``: a checkpoint)."""
-
-IGNORED = ("verbose", "warm_start")
-"""Parameters without effect on a fresh fit's model."""
-
-
-def stackable(params):
-    """Whether models with these parameters can train in a stacked run (else: separate fits)."""
-    return (
-        params["optimizer"] in ("adam", "sgd")
-        and not params["early_stopping"]
-        and not params["callbacks"]
-    )
-
 
 def epoch_loss(batch_losses, batch_sizes):
     """An epoch's ``train_loss`` as skorch records it: the batch losses' mean, by rows."""

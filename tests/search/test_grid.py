@@ -256,12 +256,12 @@ def test_splits_are_drawn_once_and_stacked(blobs, cv):
 
 
 def test_bad_scoring_is_refused_before_training(blobs, monkeypatch):
-    import sk_softmax.search._grid
+    import sk_softmax.search._stacked
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained before checking scoring")
 
-    monkeypatch.setattr(sk_softmax.search._grid, "train_stacked", no_training)
+    monkeypatch.setattr(sk_softmax.search._stacked, "train_stacked", no_training)
     X, y = blobs
     search = SoftmaxSearchCV(
         SoftmaxClassifier(), GRID, scoring=["accuracy", "neg_log_loss"], refit=True

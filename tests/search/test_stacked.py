@@ -5,7 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax.search._stacked import stackable, train_stacked
+from sk_softmax.search._candidates import stackable
+from sk_softmax.search._stacked import train_stacked
 
 
 def stack(X, y, settings, rows, checkpoints, sample_weight=None):
