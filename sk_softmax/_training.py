@@ -206,5 +206,3 @@ def warn_if_not_converged(net, params, epochs_run):
         stopper = dict(net.callbacks_)["convergence"]
         # warn_not_converged <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
         warn_not_converged(params, stopper.monitor, stacklevel=6)
-
-

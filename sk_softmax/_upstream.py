@@ -20,6 +20,10 @@ scikit-learn
     ``_check_partial_fit_first_call`` (``sklearn.utils.multiclass``)
         ``classes`` on the first ``partial_fit`` call and its checks later, as
         SGDClassifier and the naive Bayes models do.
+    ``_safe_indexing`` (``sklearn.utils``)
+        Rows of an array, sparse matrix or DataFrame, as scikit-learn's own
+        searches take a split's rows (documented in scikit-learn's API
+        reference despite its name).
     ``_check_sample_weight`` (``sklearn.utils.validation``)
         ``sample_weight`` validated and converted as every scikit-learn
         estimator does (length, finiteness, non-negativity).
@@ -39,6 +43,7 @@ skl2onnx (imported only by :mod:`sk_softmax.onnx`, the optional extra)
 
 from sklearn.base import _fit_context
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
@@ -50,6 +55,7 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "_safe_indexing",
     "skl2onnx_classifier_parser",
     "validate_params",
 ]

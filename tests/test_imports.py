@@ -35,8 +35,9 @@ def test_loading_a_model_and_predicting_imports_no_torch(tmp_path):
         """
     )
     assert "torch" in fitted  # training does import it
-    assert _run(
-        f"""
+    assert (
+        _run(
+            f"""
         import numpy as np
         from sk_softmax import load
         model = load({str(path)!r})
@@ -44,7 +45,9 @@ def test_loading_a_model_and_predicting_imports_no_torch(tmp_path):
         model.predict(X), model.predict_proba(X), model.decision_function(X)
         model.predict_log_proba(X), model.score(X, model.predict(X))
         """
-    ) == []
+        )
+        == []
+    )
 
 
 def test_a_loaded_model_builds_its_net_when_asked(tmp_path):

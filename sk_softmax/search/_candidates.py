@@ -1,6 +1,7 @@
 """Which candidates of a search train together: one stacked run per group and split."""
 
 from sklearn.model_selection import ParameterGrid
+from sklearn.pipeline import Pipeline
 
 from .._estimator import SoftmaxClassifier
 
@@ -30,8 +31,11 @@ def stackable(params):
     )
 
 
-def stacked_groups(estimator, param_grid):
+def stacked_groups(estimator, candidates):
     """``[(run params, [settings], {max_epochs})]``: the candidates that stack, grouped.
+
+    ``estimator`` is a SoftmaxClassifier, ``candidates`` a list of its
+    parameter dicts.
 
     Candidates whose parameters differ only in per-model values
     (:data:`PER_MODEL`) share a group; a setting
@@ -41,7 +45,7 @@ def stacked_groups(estimator, param_grid):
     """
     base = estimator.get_params(deep=False)
     groups = []
-    for candidate in ParameterGrid(param_grid):
+    for candidate in candidates:
         params = {**base, **candidate}
         if not (_valid(params) and stackable(params)):
             continue
@@ -57,27 +61,41 @@ def stacked_groups(estimator, param_grid):
     return groups
 
 
+def classifier_of(estimator):
+    """The SoftmaxClassifier a search trains: the estimator, or a Pipeline's last step."""
+    if isinstance(estimator, Pipeline) and type(estimator) is Pipeline and estimator.steps:
+        estimator = estimator.steps[-1][1]
+    return estimator if type(estimator) is SoftmaxClassifier else None
+
+
 def check_grid(estimator, param_grid):
-    """Refuse a search that is not over a SoftmaxClassifier's own parameters."""
-    if type(estimator) is not SoftmaxClassifier:
+    """Refuse a search that is not over a SoftmaxClassifier's (or its Pipeline's) parameters."""
+    if classifier_of(estimator) is None:
         raise ValueError(
-            "SoftmaxSearchCV searches a SoftmaxClassifier, got "
-            f"{type(estimator).__name__}. For a Pipeline or another estimator, "
-            "use sklearn.model_selection.GridSearchCV."
+            "SoftmaxSearchCV searches a SoftmaxClassifier, or a Pipeline whose last step "
+            f"is one; got {_describe(estimator)}. For another estimator, use "
+            "sklearn.model_selection.GridSearchCV."
         )
     if not param_grid or (isinstance(param_grid, list) and not all(param_grid)):
         raise ValueError(
             f"param_grid is empty ({param_grid!r}): give at least one parameter "
             "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
         )
-    valid = set(estimator.get_params(deep=False))
+    valid = set(estimator.get_params(deep=isinstance(estimator, Pipeline)))
     for candidate in ParameterGrid(param_grid):  # refuses empty value lists
         unknown = sorted(set(candidate) - valid)
         if unknown:
             raise ValueError(
-                f"Invalid parameter(s) {unknown} in param_grid for SoftmaxClassifier. "
-                f"Valid parameters are: {sorted(valid)}."
+                f"Invalid parameter(s) {unknown} in param_grid for "
+                f"{type(estimator).__name__}. Valid parameters are: {sorted(valid)}."
             )
+
+
+def _describe(estimator):
+    if isinstance(estimator, Pipeline):
+        last = type(estimator.steps[-1][1]).__name__ if estimator.steps else "nothing"
+        return f"a {type(estimator).__name__} ending in {last}"
+    return type(estimator).__name__
 
 
 def _valid(params):

@@ -1,15 +1,16 @@
 """SoftmaxSearchCV: GridSearchCV over a SoftmaxClassifier at the cost of a few stacked runs."""
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, indexable
 
 from .._upstream import BaseSearchCV, _fit_context
-from ._candidates import check_grid, stacked_groups
+from ._candidates import check_grid, classifier_of, stacked_groups
 from ._lookup import ScoredCandidates, looked_up, plain
+from ._pipeline import train_pipeline_runs
 from ._runs import Runs
 
 
@@ -53,10 +54,16 @@ class SoftmaxSearchCV(BaseSearchCV):
 
     Parameters
     ----------
-    estimator : SoftmaxClassifier
-        The model whose parameters are searched (a pipeline is not
-        supported: search ``SoftmaxClassifier`` on transformed data, or use
-        GridSearchCV).
+    estimator : SoftmaxClassifier or Pipeline
+        The model whose parameters are searched: a SoftmaxClassifier, or a
+        :class:`~sklearn.pipeline.Pipeline` whose last step is one. For a
+        Pipeline, the grid names parameters as for GridSearchCV
+        (``"clf__lr"``, ``"scale__with_mean"``, whole steps); for every
+        distinct setting of the transformers and every split, the
+        transformers are fitted once on the split's training rows, and the
+        classifier candidates of that setting stack on the transformed rows.
+        Candidates that replace the classifier step, and searches given fit
+        parameters for the transformers, are fitted one by one.
     param_grid : dict or list of dicts
         Parameter names mapped to lists of values, as for GridSearchCV.
     scoring, n_jobs, refit, cv, verbose, error_score, return_train_score
@@ -68,7 +75,8 @@ class SoftmaxSearchCV(BaseSearchCV):
     ----------
     cv_results_, best_estimator_, best_score_, best_params_, best_index_, \
 scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
-        As for GridSearchCV; ``best_estimator_`` is a fitted SoftmaxClassifier.
+        As for GridSearchCV; ``best_estimator_`` is a fitted SoftmaxClassifier
+        (or Pipeline), fitted as ``clone(estimator).set_params(**best_params_)``.
     n_stacked_runs_ : int
         Stacked runs trained (one per group of stackable candidates and split).
     n_separate_fits_ : int
@@ -147,9 +155,9 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         X, y = indexable(X, y)
         cv = check_cv(self.cv, y, classifier=True)
         splits = list(cv.split(X, y, params.get("groups")))  # once: unseeded shuffling differs
-        runs = self._train_stacked(X, y, splits, self._routed_sample_weight(params))
-        runs.score_held_out()
         candidates = list(ParameterGrid(self.param_grid))
+        runs, self.n_stacked_runs_ = self._train_stacked(X, y, splits, candidates, params)
+        runs.score_held_out()
         scored = ScoredCandidates(
             looked_up(self.estimator),
             candidates,
@@ -166,61 +174,72 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
                 setattr(self, name, value)
         if self.refit:
             self.best_estimator_ = plain(scored.best_estimator_, self.estimator)
-        self.stacked_time_, self.n_separate_fits_ = runs.costs(
-            [{**self.estimator.get_params(deep=False), **c} for c in candidates]
-        )
+        self.stacked_time_, self.n_separate_fits_ = runs.costs(self.estimator, candidates)
         return self
 
-    def _routed_sample_weight(self, params):
+    def _sample_weight(self, params):
+        """The classifier's sample weights among the fit parameters, and whether it can stack.
+
+        A Pipeline's classifier takes ``<last step>__sample_weight``; fit
+        parameters for its transformers make every candidate a separate fit.
+        """
+        name = None
+        if isinstance(self.estimator, Pipeline):
+            name = self.estimator.steps[-1][0]
+            routed = {"groups", "sample_weight", f"{name}__sample_weight"}
+            if set(params) - routed:
+                return None, False
         if get_config()["enable_metadata_routing"]:
-            requests = self.estimator.get_metadata_routing().fit.requests
+            requests = classifier_of(self.estimator).get_metadata_routing().fit.requests
             if requests.get("sample_weight") is not True:
-                return None  # routing gives weights only to estimators asking for them
-        return params.get("sample_weight")
+                return None, True  # routing gives weights only to estimators asking for them
+            return params.get("sample_weight"), True
+        return params.get("sample_weight" if name is None else f"{name}__sample_weight"), True
 
-    def _train_stacked(self, X, y, splits, sample_weight):
-        """Group the candidates into stacked runs, one per group and split (n_jobs in parallel)."""
-        from ._stacked import train_stacked  # torch, imported when a search first trains
-
+    def _train_stacked(self, X, y, splits, candidates, params):
+        """Group the candidates into stacked runs, one per group and split; the runs and
+        their number."""
+        sample_weight, stackable = self._sample_weight(params)
+        encoded = encoded_if_stackable(y, [np.asarray(train) for train, _ in splits])
+        if isinstance(self.estimator, Pipeline):
+            if encoded is None or not stackable:
+                encoded, candidates = None, []
+            return train_pipeline_runs(self, X, y, splits, candidates, sample_weight, encoded)
         runs = Runs(
             splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
         )
-        self.n_stacked_runs_ = 0
-        if type_of_target(y) not in ("binary", "multiclass"):
-            return runs  # SoftmaxClassifier's own fit reports what is wrong
-        classes, y_encoded = np.unique(y, return_inverse=True)
-        if any(len(np.unique(y_encoded[rows])) < len(classes) for rows in runs.sets):
-            return runs  # a split lacks a class: separate fits, as GridSearchCV
-        groups = stacked_groups(self.estimator, self.param_grid)
+        groups = stacked_groups(self.estimator, candidates) if encoded is not None else []
         if not groups:
-            return runs
+            return runs, 0
+        from ._stacked import train_groups  # torch, imported when a search first trains
+
         X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        tasks = [(group, rows) for group in groups for rows in runs.sets]
-        trained = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(train_stacked)(
-                X32,
-                y_encoded,
-                classes,
-                sample_weight,
-                rows,
-                settings,
-                run,
-                sorted(epochs),
-                verbose=self.verbose,
-            )
-            for (run, settings, epochs), rows in tasks
+        trained = train_groups(
+            X32,
+            *encoded,
+            sample_weight,
+            runs.sets,
+            groups,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
         )
-        n_splits = len(runs.sets)
-        for g, (_, settings, _) in enumerate(groups):
-            per_split = trained[g * n_splits : (g + 1) * n_splits]
-            runs.add(settings, [models for models, _ in per_split], sum(s for _, s in per_split))
-        self.n_stacked_runs_ = len(tasks)
-        if self.verbose:
-            print(
-                f"SoftmaxSearchCV: {len(tasks)} stacked run(s) of "
-                f"{', '.join(str(len(g[1])) for g in groups)} models per split "
-                f"in {sum(s for _, s in trained):.1f} s"
-            )
-        return runs
+        for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
+            runs.add(settings, models, seconds)
+        return runs, len(groups) * len(runs.sets)
+
+
+def encoded_if_stackable(y, row_sets):
+    """``(y encoded, classes)`` where every training set holds every class, else None.
+
+    Else the candidates are fitted one by one: SoftmaxClassifier's own fit
+    says what is wrong with ``y``, or fits a split without a class as
+    GridSearchCV would.
+    """
+    if type_of_target(y) not in ("binary", "multiclass"):
+        return None
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if any(len(np.unique(y_encoded[rows])) < len(classes) for rows in row_sets):
+        return None
+    return y_encoded, classes

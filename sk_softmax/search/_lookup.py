@@ -3,12 +3,14 @@
 import numpy as np
 from sklearn import get_config
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import validate_data
 
 from .._estimator import SoftmaxClassifier
 from .._upstream import BaseSearchCV
 from .._warnings import warn_not_converged
 from ..exceptions import DivergenceError
+from ._pipeline import looked_up_pipeline, plain_pipeline
 
 
 class LookedUp(SoftmaxClassifier):
@@ -29,6 +31,14 @@ class LookedUp(SoftmaxClassifier):
             fitted = SoftmaxClassifier(**self.get_params()).fit(X, y, sample_weight=sample_weight)
             vars(self).update(vars(fitted))
             return self
+        return self.adopt(model, runs, index, X, y)
+
+    def adopt(self, model, runs, index, X, y):
+        """Become the stacked ``model`` of split ``index`` of ``runs``, trained on ``X``, ``y``.
+
+        ``X`` may hold no rows: only its width (and column names) are recorded.
+        """
+        self._held_out = None
         if model.diverged and model.stopped_at <= self.max_epochs:
             raise DivergenceError(
                 f"Training diverged in a stacked run (lr={self.lr}): the loss or the weights "
@@ -40,7 +50,7 @@ class LookedUp(SoftmaxClassifier):
         coef, intercept, history = model.at(self.max_epochs)
         if len(history) >= self.max_epochs and model.stopped_at != self.max_epochs:
             # as a separate fit would: max_epochs ran out before the stopping rule ended it
-            warn_not_converged(self.get_params(), "train_loss", stacklevel=3)
+            warn_not_converged(self.get_params(), "train_loss", stacklevel=4)
         self._held_out = runs.held_out(index, coef)
         # Scoring needs the weights only; the skorch net is built for the refit.
         self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)
@@ -106,26 +116,33 @@ class ScoredCandidates(BaseSearchCV):
 
 
 def looked_up(estimator):
-    """``estimator`` as a :class:`LookedUp`, asking for ``row_ids`` and ``search_runs``."""
-    looked_up = LookedUp(**estimator.get_params(deep=False))
+    """``estimator`` (or a Pipeline's last step) as a :class:`LookedUp`, asking for
+    ``row_ids`` and ``search_runs``."""
+    if isinstance(estimator, Pipeline):
+        return looked_up_pipeline(estimator, looked_up(estimator.steps[-1][1]))
+    lookup = LookedUp(**estimator.get_params(deep=False))
     if get_config()["enable_metadata_routing"]:  # the user's requests, and the lookup's
         routing = estimator.get_metadata_routing()
-        looked_up.set_fit_request(
+        lookup.set_fit_request(
             sample_weight=routing.fit.requests.get("sample_weight"), row_ids=True, search_runs=True
         )
-        looked_up.set_score_request(sample_weight=routing.score.requests.get("sample_weight"))
-    return looked_up
+        lookup.set_score_request(sample_weight=routing.score.requests.get("sample_weight"))
+    return lookup
 
 
-def plain(looked_up, estimator):
-    """The fitted :class:`LookedUp` as a plain SoftmaxClassifier with ``estimator``'s requests."""
-    plain = clone(estimator).set_params(**looked_up.get_params(deep=False))
-    for name, value in vars(looked_up).items():  # fitted attributes, and the net or its weights
+def plain(fitted, estimator):
+    """The fitted :class:`LookedUp` as a plain SoftmaxClassifier with ``estimator``'s requests
+    (or the fitted LookedUpPipeline as a plain copy of the ``estimator`` Pipeline)."""
+    if isinstance(estimator, Pipeline):
+        classifier = plain(fitted.steps[-1][1], estimator.steps[-1][1])
+        return plain_pipeline(fitted, estimator, classifier)
+    copy = clone(estimator).set_params(**fitted.get_params(deep=False))
+    for name, value in vars(fitted).items():  # fitted attributes, and the net or its weights
         if (name.endswith("_") and not name.startswith("_")) or name in ("_net", "_net_weights"):
-            vars(plain)[name] = value
-    if hasattr(looked_up, "_trained"):
-        plain._set_weights(*looked_up._trained)
-    return plain
+            vars(copy)[name] = value
+    if hasattr(fitted, "_trained"):
+        copy._set_weights(*fitted._trained)
+    return copy
 
 
 def _same_rows(X, rows):

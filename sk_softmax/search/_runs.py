@@ -21,12 +21,13 @@ class Runs:
     are scored once for all its models (:meth:`score_held_out`).
     """
 
-    def __init__(self, splits, X=None, n_threads=None):
+    def __init__(self, splits, X=None, n_threads=None, *, tests=None):
         self.sets = [np.asarray(train) for train, _ in splits]
         self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
         self.entries = []  # (settings' params without max_epochs, models per split, seconds)
         self._tests = [np.asarray(test) for _, test in splits]
         self._X = X  # dense ndarray X, to score each split's test rows once for all its models
+        self._given = tests  # or each split's test rows as the models see them (transformed)
         self._n_threads = n_threads  # numpy's BLAS threads when scoring, as in prediction
         self._held_out = {}  # split -> (test rows of X, {id(checkpoint coef): logits})
         self.score_seconds = 0.0
@@ -51,15 +52,17 @@ class Runs:
                 return per_split[index], seconds, index
         return None, 0.0, None
 
-    def costs(self, candidates):
+    def costs(self, estimator, candidates):
         """Each candidate's share of the runs per split, and the number of separate fits.
 
-        ``candidates`` are full parameter dicts. A model's share of its run
+        ``candidates`` are dicts of ``estimator``'s parameters. A model's share of its run
         is divided among the candidates it stands for (its ``max_epochs``
         checkpoints); the scoring of the test rows among all stacked
         candidates. Candidates without a model on every split were fitted
         separately: 0 seconds here, one separate fit per split.
         """
+        base = estimator.get_params(deep=False)
+        candidates = [{**base, **candidate} for candidate in candidates]
         keys = [without_max_epochs(params) for params in candidates]
         shares = np.array([[self.find(p, rows)[1] for rows in self.sets] for p in candidates])
         stacked = shares.all(1) if len(shares) else np.zeros(0, bool)
@@ -80,17 +83,29 @@ class Runs:
         prediction. Sets ``score_seconds``, the time it took.
         """
         start = time.perf_counter()
-        budget = 0 if self._X is None else self._X.nbytes
-        for index in range(len(self._tests) if self.entries else 0):
+        for index, rows in self._test_rows():
             checkpoints = self._checkpoints(index)
-            n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
-            test = self._tests[index]
-            size = len(test) * (n_columns * 8 + self._X[:1].nbytes) if len(test) else 0
-            if checkpoints and 0 < size <= budget:
-                rows = self._X[test]
+            if checkpoints:
+                n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
                 self._held_out[index] = (rows, self._score(rows, checkpoints, n_columns))
-                budget -= size
         self.score_seconds = time.perf_counter() - start
+
+    def _test_rows(self):
+        """``(split, test rows)`` to score: the given ones, or ``X``'s within its memory."""
+        if not self.entries:
+            return
+        if self._given is not None:
+            for index, rows in enumerate(self._given):
+                if isinstance(rows, np.ndarray) and len(rows):
+                    yield index, rows
+            return
+        budget = 0 if self._X is None else self._X.nbytes
+        for index, test in enumerate(self._tests):
+            n_columns = sum(coef.shape[0] for coef, _ in self._checkpoints(index).values())
+            size = len(test) * (n_columns * 8 + self._X[:1].nbytes) if len(test) else 0
+            if 0 < size <= budget:
+                budget -= size
+                yield index, self._X[test]
 
     def held_out(self, index, coef):
         """``(test rows of X, logits)`` of split ``index`` under ``coef``, or None."""

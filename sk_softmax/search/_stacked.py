@@ -222,3 +222,29 @@ def train_stacked(X, y, classes, sample_weight, rows, settings, run, checkpoints
             if not stack.live:
                 break
     return stack.models, time.perf_counter() - start
+
+
+def train_groups(X, y, classes, sample_weight, row_sets, groups, *, n_jobs=None, verbose=0):
+    """Every group's stacked run on every set of training rows, ``n_jobs`` at a time.
+
+    ``groups`` are :func:`~sk_softmax.search._candidates.stacked_groups`'
+    ``(run, settings, max_epochs)``; returns, per group, the models per row
+    set (``models[split][setting]``) and the seconds of its runs together.
+    """
+    from joblib import Parallel, delayed
+
+    tasks = [(group, rows) for group in groups for rows in row_sets]
+    trained = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(train_stacked)(
+            X, y, classes, sample_weight, rows, settings, run, sorted(epochs), verbose=verbose
+        )
+        for (run, settings, epochs), rows in tasks
+    )
+    n_sets = len(row_sets)
+    return [
+        (
+            [models for models, _ in trained[g * n_sets : (g + 1) * n_sets]],
+            sum(seconds for _, seconds in trained[g * n_sets : (g + 1) * n_sets]),
+        )
+        for g in range(len(groups))
+    ]

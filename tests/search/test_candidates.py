@@ -1,6 +1,9 @@
 """Which candidates of a search train together."""
 
 import pytest
+from sklearn.model_selection import ParameterGrid
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax.search._candidates import check_grid, stacked_groups
@@ -8,7 +11,7 @@ from sk_softmax.search._candidates import check_grid, stacked_groups
 
 def test_candidates_group_by_what_is_not_per_model():
     grid = {"lr": [0.01, 0.1], "batch_size": [32, 64], "max_epochs": [5, 10]}
-    groups = stacked_groups(SoftmaxClassifier(random_state=3), grid)
+    groups = stacked_groups(SoftmaxClassifier(random_state=3), list(ParameterGrid(grid)))
     assert [run["batch_size"] for run, _, _ in groups] == [32, 64]
     for run, settings, epochs in groups:
         assert run["random_state"] == 3 and "lr" not in run
@@ -19,7 +22,7 @@ def test_candidates_group_by_what_is_not_per_model():
 
 def test_candidates_that_cannot_stack_or_are_invalid_are_in_no_group():
     grid = [{"optimizer": ["lbfgs"]}, {"early_stopping": [True]}, {"lr": [-1.0]}, {"lr": [0.1]}]
-    groups = stacked_groups(SoftmaxClassifier(), grid)
+    groups = stacked_groups(SoftmaxClassifier(), list(ParameterGrid(grid)))
     assert len(groups) == 1 and [s["lr"] for s in groups[0][1]] == [0.1]
 
 
@@ -27,6 +30,7 @@ def test_candidates_that_cannot_stack_or_are_invalid_are_in_no_group():
     ("estimator", "grid", "message"),
     [
         ("not a model", {"lr": [0.1]}, "searches a SoftmaxClassifier"),
+        (make_pipeline(SoftmaxClassifier(), StandardScaler()), {}, "ending in StandardScaler"),
         (SoftmaxClassifier(), {}, "param_grid is empty"),
         (SoftmaxClassifier(), {"C": [1.0]}, r"Invalid parameter\(s\) \['C'\]"),
     ],

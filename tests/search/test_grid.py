@@ -153,7 +153,8 @@ def test_invalid_values_get_the_error_score(blobs):
         (SoftmaxClassifier(), {}, "param_grid is empty"),
         (SoftmaxClassifier(), [], "param_grid is empty"),
         (SoftmaxClassifier(), {"lr": []}, "non-empty"),
-        (make_pipeline(StandardScaler(), SoftmaxClassifier()), {"lr": [0.1]}, "GridSearchCV"),
+        (make_pipeline(StandardScaler(), SoftmaxClassifier()), {"lr": [0.1]}, "Invalid parameter"),
+        (make_pipeline(SoftmaxClassifier(), StandardScaler()), {"lr": [0.1]}, "GridSearchCV"),
     ],
 )
 def test_bad_grids_and_estimators_are_refused(blobs, estimator, grid, message):

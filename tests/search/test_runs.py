@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit
+from sklearn.model_selection import GridSearchCV, KFold, ParameterGrid, ShuffleSplit
 
 from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
 from sk_softmax.search._runs import Runs
@@ -14,7 +14,7 @@ def test_each_splits_test_rows_are_scored_once_for_all_its_models(digits_split):
     X, _, y, _ = digits_split
     splits = list(KFold(3, shuffle=True, random_state=0).split(X))
     search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID)
-    runs = search._train_stacked(X, y, splits, None)
+    runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(search.param_grid)), {})
     runs.score_held_out()
     assert runs.score_seconds > 0
     checked, held = 0, set()
@@ -37,7 +37,7 @@ def test_held_out_logits_larger_than_X_are_not_kept(blobs):
     grid = {"lr": list(np.geomspace(0.003, 0.3, 10)), "max_epochs": [3]}
     splits = list(KFold(3).split(X))
     search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3))
-    runs = search._train_stacked(X, y, splits, None)
+    runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(search.param_grid)), {})
     runs.score_held_out()
     coef = runs.entries[0][1][0].weights[3][0]
     assert runs.held_out(0, coef) is None
@@ -86,9 +86,8 @@ def test_the_held_out_logits_of_all_splits_fit_in_one_copy_of_X(digits_split):
     X, _, y, _ = digits_split
     splits = list(KFold(3).split(X))
     grid = {"lr": [0.001, 0.01, 0.1, 0.3], "max_epochs": [2, 4]}
-    runs = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid)._train_stacked(
-        X, y, splits, None
-    )
+    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid)
+    runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(grid)), {})
     runs.score_held_out()
     held = [runs.held_out(i, runs.entries[0][1][i].weights[2][0]) for i in range(3)]
     # one split's test rows and logits, float64: a third of X and 4 settings x
