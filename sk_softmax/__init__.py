@@ -4,11 +4,12 @@ from ._estimator import SoftmaxClassifier
 from ._persistence import dump, load
 from ._version import __version__
 from .exceptions import DivergenceError
-from .search import SoftmaxSearchCV
+from .search import SoftmaxRandomizedSearchCV, SoftmaxSearchCV
 
 __all__ = [
     "DivergenceError",
     "SoftmaxClassifier",
+    "SoftmaxRandomizedSearchCV",
     "SoftmaxRegression",
     "SoftmaxSearchCV",
     "TensorBatchIterator",

@@ -7,5 +7,6 @@ side, one stacked run per group of candidates and CV split.
 """
 
 from ._grid import SoftmaxSearchCV
+from ._randomized import SoftmaxRandomizedSearchCV
 
-__all__ = ["SoftmaxSearchCV"]
+__all__ = ["SoftmaxRandomizedSearchCV", "SoftmaxSearchCV"]

@@ -1,6 +1,5 @@
 """Which candidates of a search train together: one stacked run per group and split."""
 
-from sklearn.model_selection import ParameterGrid
 from sklearn.pipeline import Pipeline
 
 from .._estimator import SoftmaxClassifier
@@ -38,8 +37,10 @@ def stacked_groups(estimator, candidates):
     parameter dicts.
 
     Candidates whose parameters differ only in per-model values
-    (:data:`PER_MODEL`) share a group; a setting
-    is a candidate's parameters with ``max_epochs`` left to the checkpoints.
+    (:data:`PER_MODEL`) share a group. Candidates that differ only in
+    ``max_epochs`` share a setting: one model, trained for the most epochs
+    any of them asks for (its ``max_epochs``), whose weights are kept at each
+    of their epoch counts (the group's set).
     Candidates that cannot stack, or whose parameters are invalid, are in no
     group: they are fitted one by one, and their fit says what is wrong.
     """
@@ -54,9 +55,12 @@ def stacked_groups(estimator, candidates):
         if group is None:
             group = (run, [], set())
             groups.append(group)
-        setting = {**params, "max_epochs": None}
-        if setting not in group[1]:
-            group[1].append(setting)
+        same = {**params, "max_epochs": None}
+        known = next((s for s in group[1] if {**s, "max_epochs": None} == same), None)
+        if known is None:
+            group[1].append(dict(params))
+        else:
+            known["max_epochs"] = max(known["max_epochs"], params["max_epochs"])
         group[2].add(params["max_epochs"])
     return groups
 
@@ -68,25 +72,23 @@ def classifier_of(estimator):
     return estimator if type(estimator) is SoftmaxClassifier else None
 
 
-def check_grid(estimator, param_grid):
-    """Refuse a search that is not over a SoftmaxClassifier's (or its Pipeline's) parameters."""
+def check_candidates(estimator, candidates, source):
+    """Refuse a search that is not over a SoftmaxClassifier's (or its Pipeline's) parameters.
+
+    ``source`` names where the candidates came from (``"param_grid"``, ...).
+    """
     if classifier_of(estimator) is None:
         raise ValueError(
             "SoftmaxSearchCV searches a SoftmaxClassifier, or a Pipeline whose last step "
             f"is one; got {_describe(estimator)}. For another estimator, use "
             "sklearn.model_selection.GridSearchCV."
         )
-    if not param_grid or (isinstance(param_grid, list) and not all(param_grid)):
-        raise ValueError(
-            f"param_grid is empty ({param_grid!r}): give at least one parameter "
-            "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
-        )
     valid = set(estimator.get_params(deep=isinstance(estimator, Pipeline)))
-    for candidate in ParameterGrid(param_grid):  # refuses empty value lists
+    for candidate in candidates:
         unknown = sorted(set(candidate) - valid)
         if unknown:
             raise ValueError(
-                f"Invalid parameter(s) {unknown} in param_grid for "
+                f"Invalid parameter(s) {unknown} in {source} for "
                 f"{type(estimator).__name__}. Valid parameters are: {sorted(valid)}."
             )
 

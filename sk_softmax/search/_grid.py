@@ -1,20 +1,13 @@
 """SoftmaxSearchCV: GridSearchCV over a SoftmaxClassifier at the cost of a few stacked runs."""
 
 import numpy as np
-from sklearn import get_config
-from sklearn.model_selection import ParameterGrid, check_cv
-from sklearn.pipeline import Pipeline
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_array, indexable
+from sklearn.model_selection import ParameterGrid
 
-from .._upstream import BaseSearchCV, _fit_context
-from ._candidates import check_grid, classifier_of, stacked_groups
-from ._lookup import ScoredCandidates, looked_up, plain
-from ._pipeline import train_pipeline_runs
-from ._runs import Runs
+from .._upstream import BaseSearchCV
+from ._base import StackedSearchCV
 
 
-class SoftmaxSearchCV(BaseSearchCV):
+class SoftmaxSearchCV(StackedSearchCV):
     """Exhaustive search over a SoftmaxClassifier's parameters, trained as stacked runs.
 
     A drop-in for :class:`~sklearn.model_selection.GridSearchCV` with a
@@ -134,112 +127,13 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         )
         self.param_grid = param_grid
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **params):
-        """Train the candidates as stacked runs, then score and refit as GridSearchCV does.
+    _grid_name = "param_grid"
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        **params : dict
-            ``groups`` for a group splitter, and fit parameters such as
-            ``sample_weight``, routed as GridSearchCV routes them.
-
-        Returns
-        -------
-        self : SoftmaxSearchCV
-        """
-        check_grid(self.estimator, self.param_grid)
-        self._get_scorers()  # scikit-learn's checks of scoring and refit, before any training
-        X, y = indexable(X, y)
-        cv = check_cv(self.cv, y, classifier=True)
-        splits = list(cv.split(X, y, params.get("groups")))  # once: unseeded shuffling differs
-        candidates = list(ParameterGrid(self.param_grid))
-        runs, self.n_stacked_runs_ = self._train_stacked(X, y, splits, candidates, params)
-        runs.score_held_out()
-        scored = ScoredCandidates(
-            looked_up(self.estimator),
-            candidates,
-            cv=check_cv(splits),  # the very splits the runs trained on
-            scoring=self.scoring,
-            refit=self.refit,
-            verbose=self.verbose,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-        )
-        scored.fit(X, y, row_ids=np.arange(len(y)), search_runs=runs, **params)
-        for name, value in vars(scored).items():  # cv_results_, best_*, scorer_, n_splits_, ...
-            if name.endswith("_") and not name.startswith("_"):
-                setattr(self, name, value)
-        if self.refit:
-            self.best_estimator_ = plain(scored.best_estimator_, self.estimator)
-        self.stacked_time_, self.n_separate_fits_ = runs.costs(self.estimator, candidates)
-        return self
-
-    def _sample_weight(self, params):
-        """The classifier's sample weights among the fit parameters, and whether it can stack.
-
-        A Pipeline's classifier takes ``<last step>__sample_weight``; fit
-        parameters for its transformers make every candidate a separate fit.
-        """
-        name = None
-        if isinstance(self.estimator, Pipeline):
-            name = self.estimator.steps[-1][0]
-            routed = {"groups", "sample_weight", f"{name}__sample_weight"}
-            if set(params) - routed:
-                return None, False
-        if get_config()["enable_metadata_routing"]:
-            requests = classifier_of(self.estimator).get_metadata_routing().fit.requests
-            if requests.get("sample_weight") is not True:
-                return None, True  # routing gives weights only to estimators asking for them
-            return params.get("sample_weight"), True
-        return params.get("sample_weight" if name is None else f"{name}__sample_weight"), True
-
-    def _train_stacked(self, X, y, splits, candidates, params):
-        """Group the candidates into stacked runs, one per group and split; the runs and
-        their number."""
-        sample_weight, stackable = self._sample_weight(params)
-        encoded = encoded_if_stackable(y, [np.asarray(train) for train, _ in splits])
-        if isinstance(self.estimator, Pipeline):
-            if encoded is None or not stackable:
-                encoded, candidates = None, []
-            return train_pipeline_runs(self, X, y, splits, candidates, sample_weight, encoded)
-        runs = Runs(
-            splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
-        )
-        groups = stacked_groups(self.estimator, candidates) if encoded is not None else []
-        if not groups:
-            return runs, 0
-        from ._stacked import train_groups  # torch, imported when a search first trains
-
-        X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        trained = train_groups(
-            X32,
-            *encoded,
-            sample_weight,
-            runs.sets,
-            groups,
-            n_jobs=self.n_jobs,
-            verbose=self.verbose,
-        )
-        for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
-            runs.add(settings, models, seconds)
-        return runs, len(groups) * len(runs.sets)
-
-
-def encoded_if_stackable(y, row_sets):
-    """``(y encoded, classes)`` where every training set holds every class, else None.
-
-    Else the candidates are fitted one by one: SoftmaxClassifier's own fit
-    says what is wrong with ``y``, or fits a split without a class as
-    GridSearchCV would.
-    """
-    if type_of_target(y) not in ("binary", "multiclass"):
-        return None
-    classes, y_encoded = np.unique(y, return_inverse=True)
-    if any(len(np.unique(y_encoded[rows])) < len(classes) for rows in row_sets):
-        return None
-    return y_encoded, classes
+    def _candidates(self):
+        grid = self.param_grid
+        if not grid or (isinstance(grid, list) and not all(grid)):
+            raise ValueError(
+                f"param_grid is empty ({grid!r}): give at least one parameter "
+                "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
+            )
+        return list(ParameterGrid(grid))  # refuses empty value lists

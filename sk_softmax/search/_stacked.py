@@ -62,6 +62,7 @@ class _Stack:
         seed = seeds(run["random_state"])
         weights, coefs, alphas = [], [], []
         self.models, self.rules, self.lrs = [], [], []
+        self.needs = [setting["max_epochs"] for setting in settings]  # epochs each model trains
         for setting in settings:
             w, total = row_weights(sample_weight, setting["class_weight"], classes, y, rescale=True)
             weights.append(np.ones(len(y), np.float32) if w is None else w)
@@ -110,7 +111,8 @@ class _Stack:
         )
 
     def end_epoch(self, epoch, losses, checkpoints):
-        """Record the epoch, apply each model's stopping rule; the stopped ones leave."""
+        """Record the epoch, apply each model's stopping rule; the stopped ones leave, and
+        so do those that reached their ``max_epochs``."""
         finite = torch.isfinite(self.coef.view(len(self.live), -1)).all(1).tolist()
         coef, intercept = self.blocks()
         stopped = []
@@ -130,6 +132,8 @@ class _Stack:
                     coef[position].cpu().numpy().copy(),
                     intercept[position].cpu().numpy().copy(),
                 )
+            if action != STOP and epoch >= self.needs[m]:
+                stopped.append(position)  # done: no candidate of it asks for more epochs
         if stopped:
             self._leave(stopped)
 
@@ -181,8 +185,9 @@ def train_stacked(X, y, classes, sample_weight, rows, settings, run, checkpoints
         The training rows, in the split's order; a repeated row counts as
         often as it appears, as in a fit on ``X[rows]``.
     settings : list of dict
-        Full estimator parameters; they differ only in :data:`PER_MODEL` values
-        other than ``max_epochs``.
+        Full estimator parameters, which differ only in :data:`PER_MODEL`
+        values; a model trains for its setting's ``max_epochs`` (or until its
+        stopping rule ends it).
     run : dict
         The parameters all settings share (``optimizer``, ``batch_size``,
         ``random_state``, ``n_threads``, ``device``, ...): one setting's.

@@ -6,7 +6,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax.search._candidates import check_grid, stacked_groups
+from sk_softmax.search._candidates import check_candidates, stacked_groups
 
 
 def test_candidates_group_by_what_is_not_per_model():
@@ -16,7 +16,7 @@ def test_candidates_group_by_what_is_not_per_model():
     for run, settings, epochs in groups:
         assert run["random_state"] == 3 and "lr" not in run
         assert [s["lr"] for s in settings] == [0.01, 0.1]
-        assert all(s["max_epochs"] is None for s in settings)  # checkpoints instead
+        assert all(s["max_epochs"] == 10 for s in settings)  # trained to the most asked
         assert epochs == {5, 10}
 
 
@@ -27,14 +27,13 @@ def test_candidates_that_cannot_stack_or_are_invalid_are_in_no_group():
 
 
 @pytest.mark.parametrize(
-    ("estimator", "grid", "message"),
+    ("estimator", "candidates", "message"),
     [
-        ("not a model", {"lr": [0.1]}, "searches a SoftmaxClassifier"),
-        (make_pipeline(SoftmaxClassifier(), StandardScaler()), {}, "ending in StandardScaler"),
-        (SoftmaxClassifier(), {}, "param_grid is empty"),
-        (SoftmaxClassifier(), {"C": [1.0]}, r"Invalid parameter\(s\) \['C'\]"),
+        ("not a model", [{"lr": 0.1}], "searches a SoftmaxClassifier"),
+        (make_pipeline(SoftmaxClassifier(), StandardScaler()), [], "ending in StandardScaler"),
+        (SoftmaxClassifier(), [{"lr": 0.1}, {"C": 1.0}], r"Invalid parameter\(s\) \['C'\] in grid"),
     ],
 )
-def test_check_grid_says_what_is_wrong(estimator, grid, message):
+def test_check_candidates_says_what_is_wrong(estimator, candidates, message):
     with pytest.raises(ValueError, match=message):
-        check_grid(estimator, grid)
+        check_candidates(estimator, candidates, "grid")

@@ -11,7 +11,7 @@ from sk_softmax.search._stacked import train_stacked
 
 def stack(X, y, settings, rows, checkpoints, sample_weight=None):
     base = SoftmaxClassifier(random_state=0).get_params()
-    settings = [{**base, **setting} for setting in settings]
+    settings = [{**base, "max_epochs": checkpoints[-1], **setting} for setting in settings]
     models, seconds = train_stacked(
         X.astype(np.float32),
         y,
@@ -124,3 +124,11 @@ def test_what_cannot_stack():
     assert not stackable({**base, "optimizer": "lbfgs"})
     assert not stackable({**base, "early_stopping": True})
     assert not stackable({**base, "callbacks": [object()]})
+
+
+def test_a_model_leaves_the_stack_at_its_own_max_epochs(blobs):
+    X, y = blobs
+    settings = [dict(lr=0.05, max_epochs=2, tol=0.0), dict(lr=0.1, max_epochs=6, tol=0.0)]
+    short, long = stack(X, y, settings, np.arange(len(y)), [2, 6])
+    assert len(short.history) == 2 and short.stopped_at is None and set(short.weights) == {2}
+    assert len(long.history) == 6 and set(long.weights) == {2, 6}
