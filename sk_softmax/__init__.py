@@ -4,11 +4,12 @@ from ._estimator import SoftmaxClassifier
 from ._persistence import dump, load
 from ._version import __version__
 from .exceptions import DivergenceError
-from .search import SoftmaxRandomizedSearchCV, SoftmaxSearchCV
+from .search import SoftmaxHalvingSearchCV, SoftmaxRandomizedSearchCV, SoftmaxSearchCV
 
 __all__ = [
     "DivergenceError",
     "SoftmaxClassifier",
+    "SoftmaxHalvingSearchCV",
     "SoftmaxRandomizedSearchCV",
     "SoftmaxRegression",
     "SoftmaxSearchCV",

@@ -7,6 +7,7 @@ side, one stacked run per group of candidates and CV split.
 """
 
 from ._grid import SoftmaxSearchCV
+from ._halving import SoftmaxHalvingSearchCV
 from ._randomized import SoftmaxRandomizedSearchCV
 
-__all__ = ["SoftmaxRandomizedSearchCV", "SoftmaxSearchCV"]
+__all__ = ["SoftmaxHalvingSearchCV", "SoftmaxRandomizedSearchCV", "SoftmaxSearchCV"]

@@ -52,16 +52,7 @@ class StackedSearchCV(BaseSearchCV):
         splits = list(cv.split(X, y, params.get("groups")))  # once: unseeded shuffling differs
         runs, self.n_stacked_runs_ = self._train_stacked(X, y, splits, candidates, params)
         runs.score_held_out()
-        scored = ScoredCandidates(
-            looked_up(self.estimator),
-            candidates,
-            cv=check_cv(splits),  # the very splits the runs trained on
-            scoring=self.scoring,
-            refit=self.refit,
-            verbose=self.verbose,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-        )
+        scored = self._scoring_search(looked_up(self.estimator), candidates, check_cv(splits))
         scored.fit(X, y, row_ids=np.arange(len(y)), search_runs=runs, **params)
         for name, value in vars(scored).items():  # cv_results_, best_*, scorer_, n_splits_, ...
             if name.endswith("_") and not name.startswith("_"):
@@ -70,6 +61,19 @@ class StackedSearchCV(BaseSearchCV):
             self.best_estimator_ = plain(scored.best_estimator_, self.estimator)
         self.stacked_time_, self.n_separate_fits_ = runs.costs(self.estimator, candidates)
         return self
+
+    def _scoring_search(self, estimator, candidates, cv):
+        """scikit-learn's search that scores the candidates: GridSearchCV's loop."""
+        return ScoredCandidates(
+            estimator,
+            candidates,
+            cv=cv,  # the very splits the runs trained on
+            scoring=self.scoring,
+            refit=self.refit,
+            verbose=self.verbose,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+        )
 
     def _sample_weight(self, params):
         """The classifier's sample weights among the fit parameters, and whether it can stack.

@@ -33,11 +33,19 @@ class Runs:
         self.score_seconds = 0.0
 
     def add(self, settings, models_per_split, seconds):
-        """Record a group's models: ``models_per_split[split][setting]`` and run seconds."""
-        n_models = len(settings) * len(self.sets)
+        """Record a group's models: ``models_per_split[split][setting]`` and run seconds.
+
+        Each model's share of the seconds follows the epochs it trained (a
+        model that left early cost less), per split.
+        """
+        epochs = np.array(
+            [[len(m[p].history) for m in models_per_split] for p in range(len(settings))]
+        )
+        total = max(int(epochs.sum()), 1)
         for position, setting in enumerate(settings):
             per_split = [models[position] for models in models_per_split]
-            self.entries.append((without_max_epochs(setting), per_split, seconds / n_models))
+            share = seconds * epochs[position].sum() / total / len(self.sets)
+            self.entries.append((without_max_epochs(setting), per_split, share))
 
     def find(self, params, rows):
         """The model trained with these parameters on these rows, its share of time, its split."""

@@ -135,9 +135,9 @@ class _Stack:
             if action != STOP and epoch >= self.needs[m]:
                 stopped.append(position)  # done: no candidate of it asks for more epochs
         if stopped:
-            self._leave(stopped)
+            self.leave(stopped)
 
-    def _leave(self, stopped):
+    def leave(self, stopped):
         """The stopped models leave the product; their weights were kept."""
         keep = [p for p in range(len(self.live)) if p not in stopped]
         index = torch.tensor(keep, dtype=torch.long, device=self.coef.device)
@@ -202,31 +202,61 @@ def train_stacked(X, y, classes, sample_weight, rows, settings, run, checkpoints
     models : list of StackedModel, one per setting
     seconds : float
     """
-    start = time.perf_counter()
-    device = resolve_device(run["device"])
-    rows = np.asarray(rows)
-    y_rows = y[rows]
-    weights = None if sample_weight is None else sample_weight[rows]
-    stack = _Stack(y_rows, classes, weights, settings, run, X.shape[1], device)
-    dataset = ArrayDataset(X, y, device=device)
-    on_device = torch.as_tensor(rows, dtype=torch.long, device=device)
-    generator = torch.Generator().manual_seed(seeds(run["random_state"]).shuffle)
-    batch = min(resolved_batch_size(run["batch_size"], len(rows)), len(rows))
-    with torch_threads(run["n_threads"]):
-        policy = ThreadPolicy() if run["n_threads"] == "auto" else None
-        for epoch in range(1, checkpoints[-1] + 1):
-            order = batch_order(len(rows), generator).to(device)
-            losses = _epoch(stack, dataset, on_device, order, batch, policy)
-            stack.end_epoch(epoch, losses, checkpoints)
-            if verbose:
-                print(
-                    f"  stacked run of {len(settings)} models: epoch {epoch}/{checkpoints[-1]}, "
-                    f"{len(stack.live)} still training, {time.perf_counter() - start:.1f} s",
-                    flush=True,
-                )
-            if not stack.live:
-                break
-    return stack.models, time.perf_counter() - start
+    stacked = StackedRun(X, y, classes, sample_weight, rows, settings, run)
+    stacked.train_to(checkpoints[-1], checkpoints, verbose=verbose)
+    return stacked.models, stacked.seconds
+
+
+class StackedRun:
+    """A stacked run that trains in stages: to an epoch, then on from there.
+
+    :func:`train_stacked` trains one to its last checkpoint; successive
+    halving trains one rung at a time and lets the losing models leave
+    (:meth:`keep`). The arguments are :func:`train_stacked`'s.
+    """
+
+    def __init__(self, X, y, classes, sample_weight, rows, settings, run):
+        start = time.perf_counter()
+        self.device = resolve_device(run["device"])
+        rows = np.asarray(rows)
+        weights = None if sample_weight is None else sample_weight[rows]
+        self.stack = _Stack(y[rows], classes, weights, settings, run, X.shape[1], self.device)
+        self.dataset = ArrayDataset(X, y, device=self.device)
+        self.rows = torch.as_tensor(rows, dtype=torch.long, device=self.device)
+        self.generator = torch.Generator().manual_seed(seeds(run["random_state"]).shuffle)
+        self.batch = min(resolved_batch_size(run["batch_size"], len(rows)), len(rows))
+        self.n_threads, self.policy, self.epoch = run["n_threads"], None, 0
+        self.seconds = time.perf_counter() - start
+
+    @property
+    def models(self):
+        """One :class:`StackedModel` per setting, in their order."""
+        return self.stack.models
+
+    def train_to(self, last, checkpoints, *, verbose=0):
+        """Train the live models on to epoch ``last``, keeping weights at ``checkpoints``."""
+        start = time.perf_counter()
+        with torch_threads(self.n_threads):
+            if self.policy is None and self.n_threads == "auto":
+                self.policy = ThreadPolicy()
+            while self.epoch < last and self.stack.live:
+                self.epoch += 1
+                order = batch_order(len(self.rows), self.generator).to(self.device)
+                losses = _epoch(self.stack, self.dataset, self.rows, order, self.batch, self.policy)
+                self.stack.end_epoch(self.epoch, losses, checkpoints)
+                if verbose:
+                    print(
+                        f"  stacked run of {len(self.models)} models: epoch {self.epoch}/{last}, "
+                        f"{len(self.stack.live)} still training, {self.seconds:.1f} s",
+                        flush=True,
+                    )
+        self.seconds += time.perf_counter() - start
+
+    def keep(self, models):
+        """Only the models at these positions (of :attr:`models`) train on; the others leave."""
+        leaving = [p for p, m in enumerate(self.stack.live) if m not in models]
+        if leaving:
+            self.stack.leave(leaving)
 
 
 def train_groups(X, y, classes, sample_weight, row_sets, groups, *, n_jobs=None, verbose=0):
