@@ -3,7 +3,9 @@
 20,000 Fashion-MNIST training rows, ``SoftmaxClassifier(optimizer="adam",
 batch_size=256, random_state=0)``, a 30-candidate grid of lr (10 values) x
 alpha (3 values), ``StratifiedKFold(3, shuffle=True, random_state=0)``, epochs
-as the resource from 1 to 27, factor 3. In one run, side by side:
+as the resource from 1 to 27, factor 3, no scores on the training rows (the
+halving searches' ``return_train_score=False``, as the full grid). In one
+run, side by side:
 
 - the full grid, every candidate trained to 27 epochs (SoftmaxSearchCV);
 - SoftmaxHalvingSearchCV, survivors training on from rung to rung;
@@ -48,7 +50,14 @@ def main(argv=None):
     SoftmaxClassifier(max_epochs=2).fit(*load_iris(return_X_y=True))  # first-call costs
     estimator = SoftmaxClassifier(optimizer="adam", batch_size=256, random_state=0)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    halving = {"factor": 3, "min_resources": 1, "max_resources": 27, "cv": cv}
+    # as the full grid (SoftmaxSearchCV's default): no scores on the training rows
+    halving = {
+        "factor": 3,
+        "min_resources": 1,
+        "max_resources": 27,
+        "cv": cv,
+        "return_train_score": False,
+    }
     searches = {
         "full grid, 27 epochs (SoftmaxSearchCV)": SoftmaxSearchCV(
             estimator, {**GRID, "max_epochs": [27]}, cv=cv
