@@ -122,3 +122,25 @@ def test_a_pipeline_that_does_not_end_in_the_classifier_is_refused(digits_split,
     pipe = Pipeline([("clf", SoftmaxClassifier()), ("last", final)])
     with pytest.raises(ValueError, match="last step"):
         SoftmaxSearchCV(pipe, {"clf__lr": [0.1]}, cv=CV).fit(X, y)
+
+
+def test_a_pipeline_search_with_metadata_routing(digits_split):
+    from sklearn import config_context
+    from sklearn.metrics import get_scorer
+
+    X, _, y, _ = digits_split
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    with config_context(enable_metadata_routing=True):
+        clf = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=True)
+        clf.set_score_request(sample_weight=False)
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        pipe = Pipeline([("scale", scaler), ("clf", clf)])
+        grid = {"clf__lr": [0.03, 0.1]}
+        scoring = get_scorer("accuracy").set_score_request(sample_weight=False)
+        ours = SoftmaxSearchCV(pipe, grid, cv=CV, scoring=scoring)
+        theirs = GridSearchCV(pipe, grid, cv=CV, scoring=scoring)
+        ours.fit(X, y, sample_weight=weights)
+        theirs.fit(X, y, sample_weight=weights)
+        assert ours.n_stacked_runs_ == 3
+    assert np.isfinite(ours.cv_results_["mean_test_score"]).all()
+    assert_same_search(ours, theirs, X, y)
