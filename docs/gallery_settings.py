@@ -9,6 +9,7 @@ ARGV = {
     "fashion_mnist.py": ["--quick", "--plots", str(PLOTS)],
     "overfitting.py": ["--quick", "--plots", str(PLOTS)],
     "grid_search.py": ["--quick", "--plot", str(PLOTS / "grid_search.png")],
+    "halving_search.py": ["--quick", "--plot", str(PLOTS / "halving_search.png")],
     "dask_scale.py": ["--quick"],
 }
 
