@@ -3,7 +3,10 @@
 import multiprocessing
 import statistics
 import time
+import warnings
 from contextlib import contextmanager
+
+from sklearn.exceptions import ConvergenceWarning
 
 
 def _spin(stop):
@@ -22,6 +25,15 @@ def beside_a_busy_process():
     finally:
         stop.set()
         spinner.join()
+
+
+def fit_seconds(search, X, y):
+    """Wall time of ``search.fit(X, y)``, its ConvergenceWarnings (short candidates) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        search.fit(X, y)
+    return time.perf_counter() - start
 
 
 def median_seconds(function, calls):

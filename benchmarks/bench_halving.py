@@ -19,14 +19,11 @@ Prints the times, the winners and their scores in the full grid, and the targets
 
 import argparse
 import platform
-import time
-import warnings
 
 import numpy as np
 import torch
-from _report import print_targets
+from _report import fit_seconds, print_targets
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, StratifiedKFold
 
@@ -69,11 +66,7 @@ def main(argv=None):
     }
     seconds = {}
     for name, search in searches.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            search.fit(X, y)
-        seconds[name] = time.perf_counter() - start
+        seconds[name] = fit_seconds(search, X, y)
         print(f"{name}: {seconds[name]:.1f} s", flush=True)
     full, ours, theirs = searches.values()
     in_full = {

@@ -22,17 +22,14 @@ loguniform(1e-6, 1e-3), max_epochs in {5, 10, 20, 40}.
 
 import argparse
 import platform
-import time
-import warnings
 
 import numpy as np
 import sklearn
 import torch
-from _report import beside_a_busy_process, print_targets
+from _report import beside_a_busy_process, fit_seconds, print_targets
 from scipy.stats import loguniform
 from sklearn.base import clone
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -48,14 +45,6 @@ def _randomized(search):
     return lambda estimator, distributions, **kwargs: search(
         estimator, distributions, n_iter=16, random_state=0, **kwargs
     )
-
-
-def timed(search, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # 5-epoch candidates, on purpose
-        start = time.perf_counter()
-        search.fit(X, y)
-    return time.perf_counter() - start
 
 
 def main(argv=None):
@@ -104,14 +93,14 @@ def main(argv=None):
         searches["GridSearchCV(n_jobs=2)"] = theirs(estimator, grid, cv=cv, n_jobs=2)
     seconds = {}
     for name, search in searches.items():
-        seconds[name] = timed(search, X, y)
+        seconds[name] = fit_seconds(search, X, y)
         print(f"{name}: {seconds[name]:.1f} s", flush=True)
     busy = {}
     if not args.skip_busy:
         with beside_a_busy_process():
             for name in ("SoftmaxSearchCV", "GridSearchCV(n_jobs=1)"):
                 again = clone(searches[name])
-                busy[name] = timed(again, X, y)
+                busy[name] = fit_seconds(again, X, y)
                 print(f"{name} beside a busy process: {busy[name]:.1f} s", flush=True)
                 if name == "SoftmaxSearchCV":
                     same_busy = np.array_equal(

@@ -13,15 +13,12 @@ the search must still never be slower than GridSearchCV over the same model.
 
 import argparse
 import platform
-import time
-import warnings
 
 import numpy as np
 import sklearn
 import torch
-from _report import print_targets
+from _report import fit_seconds, print_targets
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
@@ -57,11 +54,7 @@ def main(argv=None):
     }
     seconds = {}
     for name, search in searches.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            search.fit(X, y)
-        seconds[name] = time.perf_counter() - start
+        seconds[name] = fit_seconds(search, X, y)
         print(f"{name}: {seconds[name]:.1f} s", flush=True)
     ours, grid = searches.values()
     print("\n| alpha | SoftmaxSearchCV | GridSearchCV | difference |")
