@@ -5,7 +5,7 @@ from sklearn import get_config
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_array, indexable
+from sklearn.utils.validation import indexable
 
 from .._upstream import BaseSearchCV, _fit_context
 from ._candidates import check_candidates, classifier_of, stacked_groups
@@ -103,21 +103,14 @@ class StackedSearchCV(BaseSearchCV):
             if encoded is None or not stackable:
                 encoded, candidates = None, []
             return train_pipeline_runs(self, X, y, splits, candidates, sample_weight, encoded)
-        runs = Runs(
-            splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
-        )
+        runs = self._new_runs(X, splits)
         groups = stacked_groups(self.estimator, candidates) if encoded is not None else []
         if not groups:
             return runs, 0
-        from ._stacked import train_groups  # torch, imported when a search first trains
+        from ._stacked import train_groups, training_inputs  # torch, on a search's first training
 
-        X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
         trained = train_groups(
-            X32,
-            *encoded,
-            sample_weight,
+            *training_inputs(X, sample_weight, encoded),
             runs.sets,
             groups,
             n_jobs=self.n_jobs,
@@ -126,6 +119,12 @@ class StackedSearchCV(BaseSearchCV):
         for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
             runs.add(settings, models, seconds)
         return runs, len(groups) * len(runs.sets)
+
+    def _new_runs(self, X, splits):
+        """Empty :class:`Runs` for ``splits``; a dense ``X`` has its test rows scored once."""
+        return Runs(
+            splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
+        )
 
 
 def encoded_if_stackable(y, row_sets):

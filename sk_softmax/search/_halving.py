@@ -12,13 +12,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, ParameterGrid
-from sklearn.utils.validation import check_array
 
 from .._estimator import SoftmaxClassifier
 from .._upstream import BaseSearchCV, Interval, StrOptions
 from ._base import StackedSearchCV, encoded_if_stackable
 from ._candidates import stacked_groups
-from ._runs import Runs, without_max_epochs
+from ._runs import without_max_epochs
 
 
 class _Rungs:
@@ -260,9 +259,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     def _train_stacked(self, X, y, splits, candidates, params):
         """The stacked runs, one per group and split, ready to train rung by rung."""
         sample_weight, stackable = self._sample_weight(params)
-        runs = Runs(
-            splits, X if isinstance(X, np.ndarray) else None, n_threads=self.estimator.n_threads
-        )
+        runs = self._new_runs(X, splits)
         encoded = encoded_if_stackable(y, runs.sets) if stackable else None
         epochs = self._max_epochs()
         groups = []
@@ -272,16 +269,11 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             )
         stacked = []
         if groups:
-            from ._stacked import StackedRun  # torch, imported when a search first trains
+            from ._stacked import StackedRun, training_inputs  # torch, on first training
 
-            X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            data = training_inputs(X, sample_weight, encoded)
             stacked = [
-                [
-                    StackedRun(X32, *encoded, sample_weight, rows, settings, run)
-                    for rows in runs.sets
-                ]
+                [StackedRun(*data, rows, settings, run) for rows in runs.sets]
                 for run, settings, _ in groups
             ]
         self._rungs = _Rungs(runs, [settings for _, settings, _ in groups], stacked)

@@ -11,7 +11,6 @@ pipeline of those fitted transformers and its stacked classifier.
 import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_array
 
 from .._upstream import _safe_indexing
 from ._candidates import stacked_groups
@@ -113,7 +112,7 @@ def train_pipeline_runs(search, X, y, splits, candidates, sample_weight, encoded
     ``encoded`` is ``(y encoded, classes)``; returns the :class:`PipelineRuns`
     and the number of stacked runs trained.
     """
-    from ._stacked import train_groups  # torch, imported when a search first trains
+    from ._stacked import train_groups, training_inputs  # torch, on first training
 
     pipeline = search.estimator
     final, classifier = pipeline.steps[-1]
@@ -135,16 +134,13 @@ def train_pipeline_runs(search, X, y, splits, candidates, sample_weight, encoded
         for train, test in splits:
             fitted = clone(pipeline[:-1]).set_params(**transformers)
             X_train = fitted.fit_transform(_safe_indexing(X, train), _safe_indexing(y, train))
-            X_train = check_array(X_train, accept_sparse="csr", dtype=np.float32, order="C")
             steps.append(fitted.steps)
             tests.append(fitted.transform(_safe_indexing(X, test)))
-            weights = None if sample_weight is None else np.asarray(sample_weight, float)[train]
+            weights = None if sample_weight is None else np.asarray(sample_weight)[train]
+            data = training_inputs(X_train, weights, (encoded[0][train], encoded[1]))
             trained.append(
                 train_groups(
-                    X_train,
-                    encoded[0][train],
-                    encoded[1],
-                    weights,
+                    *data,
                     [np.arange(len(train))],
                     groups,
                     n_jobs=search.n_jobs,

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_array
 
 from .._batches import ArrayDataset
 from .._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
@@ -257,6 +258,15 @@ class StackedRun:
         leaving = [p for p, m in enumerate(self.stack.live) if m not in models]
         if leaving:
             self.stack.leave(leaving)
+
+
+def training_inputs(X, sample_weight, encoded):
+    """``(X as float32 C rows, y encoded, classes, float64 sample weights or None)``:
+    the data as the stacked runs take it."""
+    X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return X32, *encoded, sample_weight
 
 
 def train_groups(X, y, classes, sample_weight, row_sets, groups, *, n_jobs=None, verbose=0):
