@@ -103,19 +103,30 @@ def fixed_sum(values):
     return row_sums(values.view(1, -1))[0]
 
 
+def _chunked_logits(X, coef, intercept):
+    """``X @ coef.T + intercept`` over the row chunks of dense ``X``, one batched product.
+
+    Returns the logits of the padded rows, the padded ``X`` and its
+    :func:`chunks` (the padding rows' logits are the intercept).
+    """
+    n_chunks, per_chunk, padding = chunks(len(X))
+    X = _padded(X, padding)
+    with _one_thread_per_chunk(n_chunks):
+        out = torch.baddbmm(
+            intercept, X.view(n_chunks, per_chunk, -1), coef.T.expand(n_chunks, *coef.T.shape)
+        )
+    return out.view(n_chunks * per_chunk, -1), X, (n_chunks, per_chunk, padding)
+
+
 class _ChunkedLinear(torch.autograd.Function):
     """``X @ coef.T + intercept`` over the chunks of ``X``, and its gradient the same way."""
 
     @staticmethod
     def forward(ctx, X, coef, intercept):
-        n_rows = X.shape[0]
-        n_chunks, per_chunk, padding = chunks(n_rows)
-        stacked = _padded(X, padding).view(n_chunks, per_chunk, -1)
-        with _one_thread_per_chunk(n_chunks):
-            out = torch.baddbmm(intercept, stacked, coef.T.expand(n_chunks, *coef.T.shape))
-        ctx.save_for_backward(stacked)
-        ctx.n_rows = n_rows
-        return out.view(n_chunks * per_chunk, -1)[:n_rows]
+        out, padded, (n_chunks, per_chunk, _) = _chunked_logits(X, coef, intercept)
+        ctx.save_for_backward(padded.view(n_chunks, per_chunk, -1))
+        ctx.n_rows = len(X)
+        return out[: len(X)]
 
     @staticmethod
     def backward(ctx, grad):
@@ -195,17 +206,12 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
     on a step that is otherwise two products.
     """
     n_models, n_rows = scaled.shape
-    n_chunks, per_chunk, padding = chunks(n_rows)
     sparse = isinstance(X, SparseRows)
     if sparse:
         out = X.rows @ coef.T + intercept
         n_chunks, per_chunk, padding = 1, n_rows, 0
     else:
-        X = _padded(X, padding)
-        stacked = X.view(n_chunks, per_chunk, -1)
-        with _one_thread_per_chunk(n_chunks):
-            out = torch.baddbmm(intercept, stacked, coef.T.expand(n_chunks, *coef.T.shape))
-        out = out.view(n_chunks * per_chunk, -1)
+        out, X, (n_chunks, per_chunk, padding) = _chunked_logits(X, coef, intercept)
         y, scaled = _padded(y, padding), torch.nn.functional.pad(scaled, (0, padding))
     n_padded = n_rows + padding
     # (rows, classes, models): torch's CPU softmax is several times faster
