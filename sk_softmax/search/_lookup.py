@@ -137,11 +137,13 @@ def plain(fitted, estimator):
         classifier = plain(fitted.steps[-1][1], estimator.steps[-1][1])
         return plain_pipeline(fitted, estimator, classifier)
     copy = clone(estimator).set_params(**fitted.get_params(deep=False))
-    for name, value in vars(fitted).items():  # fitted attributes, and the net or its weights
-        if (name.endswith("_") and not name.startswith("_")) or name in ("_net", "_net_weights"):
-            vars(copy)[name] = value
-    if hasattr(fitted, "_trained"):
+    for name, value in vars(fitted).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(copy, name, value)
+    if hasattr(fitted, "_trained"):  # a stacked model
         copy._set_weights(*fitted._trained)
+    else:  # an ordinary fit (the refit among them)
+        copy._set_fitted(fitted.net_)
     return copy
 
 
