@@ -38,12 +38,13 @@ class SoftmaxRegression(nn.Module):
     def __init__(self, n_features, n_classes, *, init_std=0.01, random_state=None):
         super().__init__()
         self.flatten = nn.Flatten()
-        # skip_init: nn.Linear's own initialisation would draw from torch's
-        # global generator; the weights are drawn below instead.
-        self.linear = nn.utils.skip_init(nn.Linear, n_features, n_classes)
-        with torch.no_grad():
-            self.linear.weight.copy_(initial_weights(n_classes, n_features, init_std, random_state))
-            self.linear.bias.zero_()
+        # Built on the meta device: nn.Linear's own initialisation would draw
+        # from torch's global generator. Its parameters are then given here.
+        self.linear = nn.Linear(n_features, n_classes, device="meta")
+        self.linear.weight = nn.Parameter(
+            initial_weights(n_classes, n_features, init_std, random_state)
+        )
+        self.linear.bias = nn.Parameter(torch.zeros(n_classes))
 
     def forward(self, X):
         if isinstance(X, SparseRows):

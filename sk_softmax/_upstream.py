@@ -34,12 +34,26 @@ skorch (methods of ``NeuralNet`` that ``SoftmaxNet`` overrides or calls)
         skorch's own step does between its public hooks: set the training
         mode, zero the gradients, and step each registered optimizer.
 
+torch
+    ``__wrapped__`` and ``__dynamo_disable`` of ``torch.optim.Optimizer``'s
+    ``add_param_group``, ``state_dict``, ``load_state_dict`` and ``zero_grad``
+        torch wraps these so that ``torch.compile`` never traces into them;
+        the wrapper imports ``torch._dynamo`` (about a second) on its first
+        call, and keeps what it built under ``__dynamo_disable``. Where
+        nothing has imported ``torch._dynamo``, nothing is being compiled:
+        :func:`optimizers_without_dynamo` gives the wrappers the plain method
+        for the duration of a fit, and takes it back after (no public switch
+        exists).
+
 skl2onnx (imported only by :mod:`sk_softmax.onnx`, the optional extra)
     ``_parse_sklearn_classifier`` (``skl2onnx._parse``)
         The parser skl2onnx registers for its own classifiers (the label and
         probability outputs); a custom classifier's parser calls it, as
         skl2onnx's documentation for custom classifiers does.
 """
+
+import sys
+from contextlib import contextmanager
 
 from sklearn.base import _fit_context
 from sklearn.model_selection._search import BaseSearchCV
@@ -56,6 +70,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "_safe_indexing",
+    "optimizers_without_dynamo",
     "skl2onnx_classifier_parser",
     "validate_params",
 ]
@@ -66,3 +81,30 @@ def skl2onnx_classifier_parser():
     from skl2onnx._parse import _parse_sklearn_classifier
 
     return _parse_sklearn_classifier
+
+
+_DYNAMO_WRAPPED = ("add_param_group", "state_dict", "load_state_dict", "zero_grad")
+
+
+@contextmanager
+def optimizers_without_dynamo():
+    """Within the block, torch optimizers are built and stepped without importing
+    ``torch._dynamo``, where nothing else has imported it (see above)."""
+    import torch
+
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    plain = []
+    for name in _DYNAMO_WRAPPED:
+        method = getattr(torch.optim.Optimizer, name)
+        original = getattr(method, "__wrapped__", None)
+        if original is not None and not hasattr(original, "__dynamo_disable"):
+            setattr(original, "__dynamo_disable", original)
+            plain.append(original)
+    try:
+        yield
+    finally:
+        for original in plain:
+            if getattr(original, "__dynamo_disable", None) is original:
+                delattr(original, "__dynamo_disable")
