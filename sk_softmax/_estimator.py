@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._prediction import LinearSoftmaxMixin
-from ._recipe import row_weights
+from ._recipe import data_size, row_weights
 from ._threads import torch_threads
 from ._upstream import (
     Interval,
@@ -92,7 +92,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     lr : float, default=0.03
-        Initial learning rate of the optimizer (see ``lr_schedule``).
+        Initial learning rate of the minibatch optimizers (see
+        ``lr_schedule``); for ``optimizer="lbfgs"``, the initial step length
+        of each line search. Where ``optimizer="auto"`` chooses L-BFGS, its
+        line search starts from 1 and ``lr`` is not used (set
+        ``optimizer="adam"`` to search ``lr`` on such data).
     max_epochs : int, default=200
         Most passes over the training data; training stops earlier once the
         loss has converged (see ``tol``).
@@ -104,12 +108,24 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         ``partial_fit`` applies it to the rows of each call. A value larger
         than the number of samples trains full-batch (the parameter itself is
         left unchanged).
-    optimizer : {"adam", "sgd", "lbfgs"} or subclass of torch.optim.Optimizer, \
-            default="adam"
-        The optimizer. A class receives the model's parameters and ``lr``.
-        ``"lbfgs"`` trains full-batch (``batch_size`` is ignored) with torch's
-        L-BFGS and a strong-Wolfe line search, to the optimum; give it
-        ``lr=1.0``, its initial step length.
+    optimizer : {"auto", "adam", "sgd", "lbfgs"} or subclass of \
+            torch.optim.Optimizer, default="auto"
+        The optimizer. ``"auto"`` chooses, for the rows of each ``fit``,
+        full-batch L-BFGS where the data is small (at most 1,000,000 stored
+        values: rows x features, or the non-zeros of sparse ``X``) or tall (at
+        least 100 rows per feature), as long as rows x classes stays within
+        10,000,000; else Adam with ``lr``. Measured on 14 data sets
+        (:ref:`defaults`): where the time goes into many small steps, or the
+        problem is well determined, L-BFGS converges in a few dozen passes to
+        ``LogisticRegression``'s optimum; on large, wide data Adam's
+        minibatches converge in fewer passes. ``partial_fit`` always takes
+        Adam (a pass over one chunk of a stream). ``"lbfgs"`` trains
+        full-batch (``batch_size`` is ignored) with torch's L-BFGS and a
+        strong-Wolfe line search, to the optimum: an epoch is one L-BFGS step
+        of up to 20 iterations, which ends once no gradient entry exceeds
+        ``tol / 10`` (``LogisticRegression``'s ``tol`` by default), and
+        ``lr_schedule`` does not apply (a full batch has no noise floor).
+        A class receives the model's parameters and ``lr``.
     momentum : float, default=0.0
         Momentum for ``optimizer="sgd"``; ignored by the other optimizers.
     alpha : float or "auto", default="auto"
@@ -139,7 +155,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         its step size; a smaller step gets below it), and the third plateau
         ends training, converged. ``"constant"``: ``lr`` stays, and the first
         plateau ends training. Each epoch's rate is in ``history_[:, "lr"]``.
-        ``partial_fit`` always uses ``lr``.
+        ``partial_fit`` always uses ``lr``; L-BFGS always keeps its ``lr``.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
         (skorch's ``ValidSplit``), watch the validation accuracy instead of
@@ -228,19 +244,20 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    The defaults (Adam, ``lr=0.003``, batches of 256, up to 200 epochs with
-    ``tol=1e-3``) were chosen by measurement to train well on data of very
-    different sizes. On ``load_digits`` (X/16, stratified 75/25 split) they
-    reach 0.962 test accuracy against 0.969 for
-    ``LogisticRegression(max_iter=1000)``: small data gets few steps per epoch
-    and needs many epochs. On Fashion-MNIST (60,000 images) they stop after
-    about 75 epochs at 0.842, where a larger learning rate (0.005: 0.836) or
-    plain SGD stay noisier. The settings of the book chapter this model comes
-    from (d2l.ai, section 3.7: SGD, ``lr=0.1``, 10 epochs, 0.82-0.83 on
-    Fashion-MNIST) are one call away::
+    The defaults were chosen by measurement, side by side with
+    ``LogisticRegression()`` on data sets of very different sizes
+    (``benchmarks/bench_defaults.py``; its table is on the defaults page of
+    the user guide): ``optimizer="auto"`` trains small and tall data with
+    full-batch L-BFGS, to ``LogisticRegression()``'s optimum
+    (``alpha="auto"`` is its ``C=1.0``), and large, wide data with Adam on
+    minibatches of ``batch_size="auto"`` rows, whose learning rate drops
+    tenfold at each of the first two plateaus of the training loss. The
+    settings of the book chapter this model comes from (d2l.ai, section 3.7:
+    minibatch SGD, ``lr=0.1``, 10 epochs, no penalty, 0.82-0.83 test accuracy
+    on Fashion-MNIST) are one call away::
 
-        SoftmaxClassifier(lr=0.1, max_epochs=10, batch_size=256,
-                          optimizer="sgd", init_std=0.01)
+        SoftmaxClassifier(lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd",
+                          alpha=0.0, lr_schedule="constant", init_std=0.01)
 
     Torch trains the model; predictions are computed like scikit-learn's
     linear models, in float64 with numpy, so a row's scores do not depend on
@@ -256,7 +273,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(lr=0.05, max_epochs=200, random_state=0).fit(X, y)
+    >>> clf = SoftmaxClassifier(random_state=0).fit(X, y)
     >>> clf.predict(X[:3])
     array([0, 0, 0])
     >>> clf.predict_proba(X[:1]).shape
@@ -267,7 +284,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "optimizer": [StrOptions({"adam", "sgd", "lbfgs"}), type],
+        "optimizer": [StrOptions({"auto", "adam", "sgd", "lbfgs"}), type],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "init_std": [Interval(Real, 0, None, closed="left")],
@@ -291,7 +308,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         lr=0.03,
         max_epochs=200,
         batch_size="auto",
-        optimizer="adam",
+        optimizer="auto",
         momentum=0.0,
         alpha="auto",
         init_std=0.01,
@@ -368,8 +385,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         stopping does not apply; every call is one pass over the given data,
         with the current parameters (``lr``, ``alpha``, ... may change between
         calls) and, while the optimizer stays the same, its state (e.g. Adam's
-        moments) carried over. Sample and class weights are taken as they are
-        here, not rescaled per call, so that a heavier chunk takes larger steps.
+        moments) carried over. ``optimizer="auto"`` is Adam here, whatever the
+        size of the chunk (a ``fit`` before may have taken L-BFGS: the stream
+        then starts a fresh Adam state from its weights). Sample and class
+        weights are taken as they are here, not rescaled per call, so that a
+        heavier chunk takes larger steps.
 
         Parameters
         ----------
@@ -431,10 +451,8 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
                 seen = total_weight
             net = build_net(
                 params,
-                X.shape[1],
-                n_classes,
+                data_size(X, n_classes),
                 dataset.device,
-                n_samples=len(y),
                 n_samples_seen=seen,
                 incremental=incremental,
             )

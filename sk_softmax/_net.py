@@ -35,8 +35,9 @@ class SoftmaxNet(NeuralNetClassifier):
     Two per-batch steps skip work skorch does for general networks, each
     measured to pay for itself (``benchmarks/bench_fit.py --overrides``): the
     train/eval mode is set only when it changes, and the optimizer closure is
-    built only for L-BFGS, optimizers from outside ``torch.optim`` and
-    ``on_grad_computed`` listeners. Training gives
+    built only for optimizers from outside ``torch.optim`` and
+    ``on_grad_computed`` listeners (L-BFGS evaluates the written-out gradient
+    as its line search asks). Training gives
     the same weights as stock skorch, under any skorch configuration.
 
     Parameters
@@ -91,7 +92,8 @@ class SoftmaxNet(NeuralNetClassifier):
             super()._set_training(training)
 
     def train_step(self, batch, **fit_params):
-        if self._needs_closure():
+        closure = self._needs_closure()
+        if closure and not (closure == "lbfgs" and self._written_out()):
             return super().train_step(batch, **fit_params)
         if self._written_out():
             return self._written_out_step(batch)
@@ -114,7 +116,12 @@ class SoftmaxNet(NeuralNetClassifier):
 
     def _written_out_step(self, batch):
         """One step through the shared kernel: the same loss and gradient as autograd's,
-        summed in an order that no thread count changes."""
+        summed in an order that no thread count changes.
+
+        L-BFGS evaluates the loss and gradient as often as its line search
+        asks (skorch's closure protocol); the step reports the first
+        evaluation, at the weights the step started from, as skorch does.
+        """
         self._set_training(True)
         X, y = batch
         weights = None
@@ -134,28 +141,44 @@ class SoftmaxNet(NeuralNetClassifier):
             if param.grad is None:
                 param.grad = torch.empty_like(param)
         alphas = torch.full((1,), float(self.alpha), device=weight.device)
-        with torch.no_grad():
-            loss, logits = loss_and_gradients(
-                X, y, weight, bias, scaled, alphas, weight.grad, bias.grad
-            )
+        first = []
+
+        def evaluate():
+            with torch.no_grad():
+                loss, logits = loss_and_gradients(
+                    X, y, weight, bias, scaled, alphas, weight.grad, bias.grad
+                )
+            if not first:
+                first.append({"loss": loss[0], "y_pred": logits})
+            return loss[0]
+
         for name in self._optimizers:
-            getattr(self, name + "_").step()
-        return {"loss": loss[0], "y_pred": logits}
+            optimizer = getattr(self, name + "_")
+            if isinstance(optimizer, torch.optim.LBFGS):
+                optimizer.step(evaluate)
+            else:
+                evaluate()
+                optimizer.step()
+        return first[0]
 
     def _needs_closure(self):
-        """Whether ``step`` needs skorch's closure: L-BFGS, an optimizer from outside
-        torch (its ``step`` may require one), or an ``on_grad_computed`` callback."""
+        """Whether ``step`` needs a closure: ``"lbfgs"``, ``"other"`` (an optimizer from
+        outside torch, whose ``step`` may require one, or an ``on_grad_computed``
+        callback: skorch's closure) or ``""`` (none)."""
         cached = self.__dict__.get("_needs_closure_")
         if cached is None or cached[0] is not self.callbacks_:
             optimizer = type(self.optimizer_)
-            needs = (
-                optimizer is torch.optim.LBFGS
-                or getattr(torch.optim, optimizer.__name__, None) is not optimizer
-                or any(
+            needs = ""
+            if (
+                any(
                     type(cb).on_grad_computed is not Callback.on_grad_computed
                     for _, cb in self.callbacks_
                 )
-            )
+                or getattr(torch.optim, optimizer.__name__, None) is not optimizer
+            ):
+                needs = "other"
+            elif optimizer is torch.optim.LBFGS:
+                needs = "lbfgs"
             cached = self._needs_closure_ = (self.callbacks_, needs)
         return cached[1]
 

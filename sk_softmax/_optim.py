@@ -5,12 +5,15 @@ import torch
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "lbfgs": torch.optim.LBFGS}
 
 
-def resolve_optimizer(optimizer, *, momentum):
+def resolve_optimizer(optimizer, *, momentum, tol):
     """Return ``(optimizer_class, extra_kwargs)`` for the ``optimizer`` parameter.
 
     ``momentum`` is passed to SGD only, as in scikit-learn's ``MLPClassifier``.
     L-BFGS gets a strong-Wolfe line search, so that each step finds its own
-    length. Any subclass of :class:`torch.optim.Optimizer` is accepted as it
+    length, and ends a step once no entry of the gradient exceeds ``tol / 10``
+    (1e-4 by default: the ``tol`` of scikit-learn's ``LogisticRegression``,
+    whose L-BFGS solver stops at the same gradient size; both minimise a mean
+    loss). Any subclass of :class:`torch.optim.Optimizer` is accepted as it
     is; it receives ``lr`` and nothing else.
     """
     if isinstance(optimizer, str):
@@ -26,5 +29,5 @@ def resolve_optimizer(optimizer, *, momentum):
     if optimizer_class is torch.optim.SGD:
         return optimizer_class, {"momentum": momentum}
     if optimizer is torch.optim.LBFGS or optimizer == "lbfgs":
-        return optimizer_class, {"line_search_fn": "strong_wolfe"}
+        return optimizer_class, {"line_search_fn": "strong_wolfe", "tolerance_grad": tol / 10}
     return optimizer_class, {}

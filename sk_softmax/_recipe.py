@@ -4,7 +4,7 @@ A :class:`~sk_softmax.SoftmaxClassifier` fit (through skorch) and a model of
 a stacked run of :class:`~sk_softmax.SoftmaxSearchCV` take every decision
 here: the seeds behind the initial weights and the minibatch order, the
 initial weights, the per-row weights (sample x class weight, rescaled to mean
-1), the batch size and ``alpha`` that ``"auto"`` stands for. The step itself
+1), the optimizer, batch size and ``alpha`` that ``"auto"`` stands for. The step itself
 is :func:`sk_softmax._kernel.loss_and_gradients`, the stopping rule
 :class:`sk_softmax._convergence.PlateauRule` and the thread policy
 :class:`sk_softmax._threads.ThreadPolicy`, each also shared.
@@ -13,6 +13,7 @@ is :func:`sk_softmax._kernel.loss_and_gradients`, the stopping rule
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -46,6 +47,59 @@ def batch_order(n_rows, generator):
     import torch
 
     return torch.randperm(n_rows, generator=generator)
+
+
+FULL_BATCH_VALUES = 1_000_000
+"""``optimizer="auto"``: data of at most this many stored values is small."""
+FULL_BATCH_ROWS_PER_FEATURE = 100
+"""``optimizer="auto"``: data with at least this many rows per feature is tall."""
+FULL_BATCH_LOGITS = 10_000_000
+"""``optimizer="auto"``: L-BFGS only where rows x classes is at most this (its memory)."""
+
+
+class DataSize(NamedTuple):
+    """What ``optimizer="auto"`` looks at: the training data's size."""
+
+    n_samples: int
+    n_features: int
+    n_classes: int
+    n_stored: int  # rows x features where dense; the non-zero entries where sparse
+
+
+def data_size(X, n_classes, rows=None):
+    """The :class:`DataSize` of ``X`` (an array or sparse matrix), or of ``X[rows]``."""
+    n_samples, n_features = X.shape
+    if rows is not None:
+        n_samples = len(rows)
+    if not sp.issparse(X):
+        return DataSize(n_samples, n_features, n_classes, n_samples * n_features)
+    if rows is None:
+        return DataSize(n_samples, n_features, n_classes, int(X.nnz))
+    stored = np.diff(sp.csr_matrix(X).indptr)[np.asarray(rows)].sum()
+    return DataSize(n_samples, n_features, n_classes, int(stored))
+
+
+def solver(optimizer, lr, size, *, incremental):
+    """``(optimizer, lr)`` a fit trains with: ``optimizer="auto"`` resolved for ``size``.
+
+    ``"auto"`` takes full-batch L-BFGS, which converges in a few dozen passes
+    where the minibatch optimizers' cost is in their many small steps, on
+    data that is small (at most :data:`FULL_BATCH_VALUES` stored values) or
+    tall (at least :data:`FULL_BATCH_ROWS_PER_FEATURE` rows per feature:
+    well determined, where early stopping has nothing to regularise), while
+    its rows x classes stay within :data:`FULL_BATCH_LOGITS`; L-BFGS's line
+    search then starts from a step of 1 (``lr`` is Adam's). Else, and for
+    ``partial_fit`` (``incremental``: a pass over one chunk of a stream),
+    Adam with ``lr``. Other values are returned as they are.
+    """
+    if not (isinstance(optimizer, str) and optimizer == "auto"):
+        return optimizer, lr
+    small = size.n_stored <= FULL_BATCH_VALUES
+    tall = size.n_samples >= FULL_BATCH_ROWS_PER_FEATURE * size.n_features
+    fits = size.n_samples * size.n_classes <= FULL_BATCH_LOGITS
+    if not incremental and fits and (small or tall):
+        return "lbfgs", 1.0
+    return "adam", lr
 
 
 def auto_batch_size(n_samples):

@@ -15,23 +15,27 @@ from ._device import resolve_device
 from ._module import SoftmaxRegression
 from ._net import SoftmaxNet
 from ._optim import resolve_optimizer
-from ._recipe import resolved_alpha, resolved_batch_size, seeds
+from ._recipe import DataSize, resolved_alpha, resolved_batch_size, seeds, solver
+from ._upstream import optimizers_without_dynamo
 from ._warnings import warn_not_converged
 
 _OWN_CALLBACKS = ("divergence_guard", "convergence", "thread_probe", "progress_bar")
 
 
-def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_seen, incremental):
+def build_net(params, size, device, *, n_samples_seen, incremental):
     """The skorch net that trains a model with the estimator parameters ``params``.
 
-    ``"auto"`` values are resolved here, from ``n_samples`` (the rows of this
-    call) and ``n_samples_seen``; the batch size is clipped to ``n_samples``
-    here, never in the parameter, and L-BFGS trains full-batch.
-    ``partial_fit`` (``incremental``) holds out no validation data.
+    ``"auto"`` values are resolved here, from ``size`` (the
+    :class:`~sk_softmax._recipe.DataSize` of this call's data) and
+    ``n_samples_seen``; the batch size is clipped to the rows here, never in
+    the parameter, and L-BFGS trains full-batch. ``partial_fit``
+    (``incremental``) holds out no validation data.
     """
     seed = seeds(params["random_state"])
+    n_samples, n_features, n_classes = size.n_samples, size.n_features, size.n_classes
+    optimizer, lr = solver(params["optimizer"], params["lr"], size, incremental=incremental)
     optimizer, optimizer_kwargs = resolve_optimizer(
-        params["optimizer"], momentum=params["momentum"]
+        optimizer, momentum=params["momentum"], tol=params["tol"]
     )
     full_batch = issubclass(optimizer, torch.optim.LBFGS)
     batch_size = resolved_batch_size(params["batch_size"], n_samples)
@@ -50,13 +54,13 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
         module__random_state=seed.init,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=optimizer,
-        lr=params["lr"],
+        lr=lr,
         **{f"optimizer__{key}": value for key, value in optimizer_kwargs.items()},
         alpha=alpha,
         max_epochs=params["max_epochs"],
         batch_size=n_samples if full_batch else min(batch_size, n_samples),
         iterator_train=TensorBatchIterator,
-        iterator_train__shuffle=True,
+        iterator_train__shuffle=not full_batch,  # a full batch's gradient is one sum
         iterator_train__generator=torch.Generator().manual_seed(seed.shuffle),
         iterator_valid=TensorBatchIterator,
         train_split=train_split,
@@ -65,17 +69,18 @@ def build_net(params, n_features, n_classes, device, *, n_samples, n_samples_see
         verbose=params["verbose"],
         **({} if params["verbose"] else {"callbacks__print_log": None}),
     )
-    net.callbacks = _callbacks(params, validate, net)
+    net.callbacks = _callbacks(params, validate, net, full_batch=full_batch)
     return net
 
 
-def _callbacks(params, validate, net):
+def _callbacks(params, validate, net, *, full_batch):
     stopping = Convergence(
         "valid_acc" if validate else "train_loss",
         lower_is_better=not validate,
         tol=params["tol"],
         patience=params["n_iter_no_change"],
-        lr_drops=LR_DROPS if params["lr_schedule"] == "adaptive" else 0,
+        # A full batch has no noise floor to get below: L-BFGS keeps its lr.
+        lr_drops=LR_DROPS if params["lr_schedule"] == "adaptive" and not full_batch else 0,
         load_best=validate,
     )
     callbacks = [("divergence_guard", DivergenceGuard()), ("convergence", stopping)]
@@ -109,9 +114,8 @@ def net_with_weights(params, coef, intercept, history):
     """
     device = resolve_device(params["device"])
     params = {**params, "random_state": 0}
-    net = build_net(
-        params, coef.shape[1], len(coef), device, n_samples=1, n_samples_seen=1, incremental=False
-    )
+    size = DataSize(1, coef.shape[1], len(coef), coef.shape[1])
+    net = build_net(params, size, device, n_samples_seen=1, incremental=False)
     net.initialize()
     with torch.no_grad():
         net.module_.linear.weight.copy_(torch.from_numpy(coef))
@@ -129,11 +133,12 @@ def train(net, dataset, y, *, previous=None, epochs=None):
     is raised again, and non-finite weights raise ``DivergenceError``.
     Returns the number of epochs this call ran.
     """
-    net.initialize()
-    if previous is not None:
-        _continue(previous, net, keep_optimizer_state=epochs is not None)
-    before = len(net.history)
-    net.partial_fit(dataset, y, epochs=epochs)
+    with optimizers_without_dynamo():
+        net.initialize()
+        if previous is not None:
+            _continue(previous, net, keep_optimizer_state=epochs is not None)
+        before = len(net.history)
+        net.partial_fit(dataset, y, epochs=epochs)
     epochs_run = len(net.history) - before
     _raise_if_interrupted(net)
     check_finite_weights(net)

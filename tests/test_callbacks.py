@@ -17,7 +17,7 @@ def test_a_non_finite_batch_loss_stops_training_at_once(blobs):
 
 def test_non_finite_weights_are_a_divergence(blobs):
     X, y = blobs
-    net = SoftmaxClassifier(max_epochs=1, random_state=0).fit(X, y).net_
+    net = SoftmaxClassifier(max_epochs=1, optimizer="adam", random_state=0).fit(X, y).net_
     check_finite_weights(net)  # finite: nothing happens
     with torch.no_grad():
         net.module_.linear.bias[1] = np.inf

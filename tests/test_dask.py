@@ -58,7 +58,7 @@ def test_incremental_over_chunks_matches_in_memory_training(client, digits32):
 def test_grid_search_runs_on_the_dask_backend(client, digits32):
     X_train, X_test, y_train, y_test = digits32
     grid = GridSearchCV(
-        SoftmaxClassifier(max_epochs=15, random_state=0),
+        SoftmaxClassifier(optimizer="adam", max_epochs=15, random_state=0),
         {"lr": [1e-5, 0.01]},
         cv=2,
         n_jobs=-1,

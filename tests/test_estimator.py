@@ -226,7 +226,7 @@ def test_pipeline_with_scaler(digits_split):
 def test_grid_search_over_lr_and_max_epochs(blobs, n_jobs):
     X, y = blobs
     grid = GridSearchCV(
-        SoftmaxClassifier(batch_size=256, random_state=0),
+        SoftmaxClassifier(optimizer="adam", batch_size=256, random_state=0),
         {"lr": [1e-4, 0.1], "max_epochs": [1, 20]},
         cv=3,
         n_jobs=n_jobs,
@@ -241,7 +241,7 @@ def test_grid_search_over_lr_and_max_epochs(blobs, n_jobs):
 
 def test_grid_search_inside_pipeline(digits_split):
     X_train, X_test, y_train, y_test = digits_split
-    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam", random_state=0))
     grid = GridSearchCV(
         pipe,
         {"softmaxclassifier__lr": [1e-5, 0.05], "softmaxclassifier__max_epochs": [2, 15]},
@@ -291,7 +291,13 @@ def test_verbose_one_prints_an_epoch_table(blobs, capsys):
 def test_verbose_table_shows_the_epoch_where_training_stopped_itself(blobs, capsys):
     X, y = blobs
     clf = SoftmaxClassifier(
-        verbose=1, lr=0.1, tol=0.5, n_iter_no_change=2, max_epochs=100, random_state=0
+        verbose=1,
+        optimizer="adam",
+        lr=0.1,
+        tol=0.5,
+        n_iter_no_change=2,
+        max_epochs=100,
+        random_state=0,
     ).fit(X, y)
     out = capsys.readouterr().out
     assert clf.n_iter_ < 100
@@ -384,7 +390,7 @@ def test_rejected_fit_leaves_fitted_model_as_it_was(iris, bad_fit):
     attrs = dict(vars(clf))
     with pytest.raises(ValueError):
         bad_fit(clf, X, y)
-    clf.set_params(**FAST, optimizer="adam")
+    clf.set_params(**FAST, optimizer="auto")
     assert vars(clf).keys() == attrs.keys()
     assert all(vars(clf)[key] is value for key, value in attrs.items())
     assert clf.net_ is net and clf.n_features_in_ == 4 and list(clf.history_) == history

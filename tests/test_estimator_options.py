@@ -9,10 +9,11 @@ import pytest
 import scipy.sparse as sp
 import sklearn
 import torch
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer, recall_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback, Checkpoint, EpochScoring, LRScheduler
@@ -109,7 +110,7 @@ def test_lbfgs_agrees_with_logistic_regression(digits_split):
     C = 1.0
     reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(X_train, y_train)
     ours = SoftmaxClassifier(
-        optimizer="lbfgs", lr=1.0, alpha=1.0 / (C * len(y_train)), random_state=0
+        optimizer="lbfgs", lr=1.0, alpha=1.0 / (C * len(y_train)), tol=1e-6, random_state=0
     ).fit(X_train, y_train)
     agreement = np.mean(ours.predict(X_test) == reference.predict(X_test))
     assert agreement >= 0.97
@@ -118,6 +119,40 @@ def test_lbfgs_agrees_with_logistic_regression(digits_split):
         reference.intercept_ - reference.intercept_.mean(),
         atol=0.05,
     )
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_wine, load_breast_cancer, load_digits])
+def test_both_paths_of_auto_reach_logistic_regressions_accuracy(loader):
+    X, y = loader(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        StandardScaler().fit_transform(X), y, stratify=y, random_state=0
+    )
+    reference = LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
+    auto = SoftmaxClassifier(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        auto.fit(X_train, y_train)
+    assert isinstance(auto.net_.optimizer_, torch.optim.LBFGS)  # small data
+    assert auto.score(X_test, y_test) >= reference - 0.005
+    adam = SoftmaxClassifier(optimizer="adam", random_state=0).fit(X_train, y_train)
+    assert isinstance(adam.net_.optimizer_, torch.optim.Adam)
+    assert adam.score(X_test, y_test) >= reference - 0.02
+
+
+def test_auto_trains_large_wide_data_and_streams_with_adam():
+    rng = np.random.RandomState(0)
+    X = rng.rand(1_300, 800).astype(np.float32)  # 1,040,000 values, 1.6 rows per feature
+    y = (X[:, 0] > 0.5).astype(int)
+    clf = SoftmaxClassifier(max_epochs=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert isinstance(clf.net_.optimizer_, torch.optim.Adam)
+    assert clf.net_.lr == clf.lr
+    small = SoftmaxClassifier(random_state=0).fit(X[:100, :10], y[:100])
+    assert isinstance(small.net_.optimizer_, torch.optim.LBFGS) and small.net_.lr == 1.0
+    small.partial_fit(X[:100, :10], y[:100])  # a stream: Adam, from the L-BFGS weights
+    assert isinstance(small.net_.optimizer_, torch.optim.Adam)
 
 
 def test_larger_alpha_shrinks_coef_under_lbfgs(blobs):

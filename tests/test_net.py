@@ -27,7 +27,7 @@ class _InterruptAt(Callback):
             raise KeyboardInterrupt
 
 
-PARAMS = dict(lr=0.05, batch_size=16, max_epochs=20, random_state=0)
+PARAMS = dict(lr=0.05, batch_size=16, max_epochs=20, optimizer="adam", random_state=0)
 
 
 def test_a_callback_stop_at_an_epoch_end_keeps_a_consistent_model(blobs, capsys):

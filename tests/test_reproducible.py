@@ -149,7 +149,7 @@ def test_repeated_training_indices_count_as_repeated_rows(digits_split):
     X, _, y, _ = digits_split
     grid = {"lr": [0.05], "max_epochs": [4]}
     splits = _repeating_splits(len(y))
-    estimator = SoftmaxClassifier(random_state=0)
+    estimator = SoftmaxClassifier(optimizer="adam", random_state=0)
     ours = SoftmaxSearchCV(estimator, grid, cv=splits).fit(X, y)
     theirs = GridSearchCV(estimator, grid, cv=splits).fit(X, y)
     unique = [(np.unique(train), test) for train, test in splits]

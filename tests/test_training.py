@@ -10,7 +10,7 @@ from skorch.callbacks import EpochScoring
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax._batches import ArrayDataset
-from sk_softmax._recipe import auto_batch_size
+from sk_softmax._recipe import DataSize, auto_batch_size, data_size
 from sk_softmax._training import (
     build_net,
     net_with_weights,
@@ -27,10 +27,8 @@ def params(**changes):
 def net_for(X, y, incremental=False, **changes):
     return build_net(
         params(**changes),
-        X.shape[1],
-        3,
+        data_size(X, 3),
         "cpu",
-        n_samples=len(y),
         n_samples_seen=len(y),
         incremental=incremental,
     )
@@ -44,13 +42,11 @@ def data(blobs):
 
 def test_batch_size_is_clipped_in_the_net_only(data):
     _, X, y = data
-    p = params(batch_size=1000)
-    net = build_net(
-        p, X.shape[1], 3, "cpu", n_samples=len(y), n_samples_seen=len(y), incremental=False
-    )
+    p = params(batch_size=1000, optimizer="adam")
+    net = build_net(p, data_size(X, 3), "cpu", n_samples_seen=len(y), incremental=False)
     assert net.batch_size == len(y) and p["batch_size"] == 1000
     assert net_for(X, y, optimizer="lbfgs", batch_size=8).batch_size == len(y)
-    assert net_for(X, y, batch_size=8).batch_size == 8
+    assert net_for(X, y, optimizer="adam", batch_size=8).batch_size == 8
 
 
 def test_only_fit_with_early_stopping_holds_out_data(data):
@@ -114,7 +110,7 @@ def test_stop_reasons_and_the_convergence_warning(data):
         "Training stopped after epoch 3: train_loss did not improve by a relative tol=10.0 "
         "for n_iter_no_change=2 epochs (best: epoch "
     )
-    p = params(tol=10.0, n_iter_no_change=2, lr_schedule="adaptive")
+    p = params(tol=10.0, n_iter_no_change=2, lr_schedule="adaptive", optimizer="adam")
     net = net_for(X, y, **p)
     epochs = train(net, dataset, y)
     assert epochs == 7  # two plateaus lower lr, the third one stops
@@ -124,6 +120,15 @@ def test_stop_reasons_and_the_convergence_warning(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_if_not_converged(net, p, epochs)
+
+
+def test_full_batch_lbfgs_keeps_its_lr_and_stops_at_the_first_plateau(data):
+    dataset, X, y = data
+    p = params(tol=10.0, n_iter_no_change=2, lr_schedule="adaptive")
+    net = net_for(X, y, **p)
+    assert isinstance(net.initialize().optimizer_, torch.optim.LBFGS)  # small data: auto
+    assert train(net, dataset, y) == 3
+    assert net.history[:, "lr"] == [1.0] * 3  # no noise floor to get below
 
 
 def test_net_with_weights_holds_them_exactly():
@@ -147,6 +152,7 @@ def test_auto_batch_size(n_samples, expected):
 def test_auto_values_are_resolved_in_the_net_only(data):
     _, X, y = data
     p = params()
-    net = build_net(p, X.shape[1], 3, "cpu", n_samples=150, n_samples_seen=600, incremental=True)
+    size = DataSize(150, X.shape[1], 3, 150 * X.shape[1])
+    net = build_net(p, size, "cpu", n_samples_seen=600, incremental=True)
     assert net.batch_size == auto_batch_size(150) and net.alpha == 1 / 600
     assert p["batch_size"] == "auto" and p["alpha"] == "auto"

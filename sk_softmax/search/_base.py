@@ -9,6 +9,7 @@ from sklearn.utils.validation import indexable
 
 from .._upstream import BaseSearchCV, _fit_context
 from ._candidates import check_candidates, classifier_of, stacked_groups
+from ._inputs import sizes, training_inputs
 from ._lookup import ScoredCandidates, looked_up, plain
 from ._pipeline import train_pipeline_runs
 from ._runs import Runs
@@ -104,18 +105,15 @@ class StackedSearchCV(BaseSearchCV):
                 encoded, candidates = None, []
             return train_pipeline_runs(self, X, y, splits, candidates, sample_weight, encoded)
         runs = self._new_runs(X, splits)
-        groups = stacked_groups(self.estimator, candidates) if encoded is not None else []
+        if encoded is None:
+            return runs, 0
+        data = training_inputs(X, sample_weight, encoded)
+        groups = stacked_groups(self.estimator, candidates, sizes(data, runs.sets))
         if not groups:
             return runs, 0
-        from ._stacked import train_groups, training_inputs  # torch, on a search's first training
+        from ._stacked import train_groups  # torch, on a search's first training
 
-        trained = train_groups(
-            *training_inputs(X, sample_weight, encoded),
-            runs.sets,
-            groups,
-            n_jobs=self.n_jobs,
-            verbose=self.verbose,
-        )
+        trained = train_groups(*data, runs.sets, groups, n_jobs=self.n_jobs, verbose=self.verbose)
         for (_, settings, _), (models, seconds) in zip(groups, trained, strict=True):
             runs.add(settings, models, seconds)
         return runs, len(groups) * len(runs.sets)

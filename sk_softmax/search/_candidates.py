@@ -3,6 +3,7 @@
 from sklearn.pipeline import Pipeline
 
 from .._estimator import SoftmaxClassifier
+from .._recipe import solver
 
 PER_MODEL = (
     "lr",
@@ -21,20 +22,30 @@ IGNORED = ("verbose", "warm_start")
 """Parameters without effect on a fresh fit's model."""
 
 
-def stackable(params):
-    """Whether models with these parameters can train in a stacked run (else: separate fits)."""
+def minibatch_optimizer(optimizer, size):
+    """The minibatch optimizer (``"adam"``, ``"sgd"``) a fit with this ``optimizer``
+    parameter takes on data of this :class:`~sk_softmax._recipe.DataSize`, or None
+    (L-BFGS, a class)."""
+    optimizer, _ = solver(optimizer, None, size, incremental=False)
+    return optimizer if isinstance(optimizer, str) and optimizer in ("adam", "sgd") else None
+
+
+def stackable(params, sizes):
+    """Whether models with these parameters can train in a stacked run (else: separate fits):
+    a minibatch optimizer on every training set of these sizes, no hold-out, no callbacks."""
     return (
-        params["optimizer"] in ("adam", "sgd")
+        all(minibatch_optimizer(params["optimizer"], size) for size in sizes)
         and not params["early_stopping"]
         and not params["callbacks"]
     )
 
 
-def stacked_groups(estimator, candidates):
+def stacked_groups(estimator, candidates, sizes):
     """``[(run params, [settings], {max_epochs})]``: the candidates that stack, grouped.
 
     ``estimator`` is a SoftmaxClassifier, ``candidates`` a list of its
-    parameter dicts.
+    parameter dicts, ``sizes`` the :class:`~sk_softmax._recipe.DataSize` of
+    each training set the runs train on.
 
     Candidates whose parameters differ only in per-model values
     (:data:`PER_MODEL`) share a group. Candidates that differ only in
@@ -48,7 +59,7 @@ def stacked_groups(estimator, candidates):
     groups = []
     for candidate in candidates:
         params = {**base, **candidate}
-        if not (_valid(params) and stackable(params)):
+        if not (_valid(params) and stackable(params, sizes)):
             continue
         run = {k: v for k, v in params.items() if k not in PER_MODEL + IGNORED}
         group = next((g for g in groups if g[0] == run), None)

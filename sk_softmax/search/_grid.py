@@ -29,9 +29,12 @@ class SoftmaxSearchCV(StackedSearchCV):
       settings, learning-rate schedule and stopping rule.
     - Other values (``batch_size``, ``optimizer``, ``random_state``, ...)
       start separate stacked runs; the runs (one per such group and split)
-      run in parallel with ``n_jobs``. ``optimizer="lbfgs"`` or an optimizer
-      class, ``early_stopping=True`` and ``callbacks`` are not stacked: those
-      candidates are fitted one by one, as GridSearchCV does.
+      run in parallel with ``n_jobs``. L-BFGS (``optimizer="lbfgs"``, and
+      ``"auto"`` where it chooses L-BFGS for a split's training rows: small
+      or tall data, see :class:`SoftmaxClassifier`), an optimizer class,
+      ``early_stopping=True`` and ``callbacks`` are not stacked: those
+      candidates are fitted one by one, as GridSearchCV does (full-batch
+      L-BFGS fits are quick where ``"auto"`` takes them).
     - The refit is ``SoftmaxClassifier(**best_params_).fit(X, y)`` itself.
 
     A model alone in its run is its separate fit bit for bit; side by side,
@@ -86,8 +89,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SoftmaxSearchCV(
-    ...     SoftmaxClassifier(random_state=0),
+    >>> search = SoftmaxSearchCV(  # Adam: "auto" would take L-BFGS, which has no lr
+    ...     SoftmaxClassifier(optimizer="adam", random_state=0),
     ...     {"lr": [0.01, 0.1], "max_epochs": [5, 20]},
     ...     cv=3,
     ... ).fit(X, y)

@@ -17,6 +17,7 @@ from .._estimator import SoftmaxClassifier
 from .._upstream import BaseSearchCV, Interval, StrOptions
 from ._base import StackedSearchCV, encoded_if_stackable
 from ._candidates import stacked_groups
+from ._inputs import sizes, training_inputs
 from ._runs import without_max_epochs
 
 
@@ -154,8 +155,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier, SoftmaxHalvingSearchCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SoftmaxHalvingSearchCV(
-    ...     SoftmaxClassifier(random_state=0),
+    >>> search = SoftmaxHalvingSearchCV(  # Adam: "auto" would take L-BFGS on iris
+    ...     SoftmaxClassifier(optimizer="adam", random_state=0),
     ...     {"lr": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]},
     ...     factor=3,
     ...     max_resources=9,
@@ -264,14 +265,16 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         epochs = self._max_epochs()
         groups = []
         if encoded is not None:
+            data = training_inputs(X, sample_weight, encoded)
             groups = stacked_groups(
-                self.estimator, [{**c, "max_epochs": epochs} for c in candidates]
+                self.estimator,
+                [{**c, "max_epochs": epochs} for c in candidates],
+                sizes(data, runs.sets),
             )
         stacked = []
         if groups:
-            from ._stacked import StackedRun, training_inputs  # torch, on first training
+            from ._stacked import StackedRun  # torch, on first training
 
-            data = training_inputs(X, sample_weight, encoded)
             stacked = [
                 [StackedRun(*data, rows, settings, run) for rows in runs.sets]
                 for run, settings, _ in groups

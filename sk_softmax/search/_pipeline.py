@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 
 from .._upstream import _safe_indexing
 from ._candidates import stacked_groups
+from ._inputs import sizes, training_inputs
 from ._runs import Runs
 
 
@@ -112,7 +113,7 @@ def train_pipeline_runs(search, X, y, splits, candidates, sample_weight, encoded
     ``encoded`` is ``(y encoded, classes)``; returns the :class:`PipelineRuns`
     and the number of stacked runs trained.
     """
-    from ._stacked import train_groups, training_inputs  # torch, on first training
+    from ._stacked import train_groups  # torch, on first training
 
     pipeline = search.estimator
     final, classifier = pipeline.steps[-1]
@@ -127,33 +128,29 @@ def train_pipeline_runs(search, X, y, splits, candidates, sample_weight, encoded
         settings.setdefault(key, (transformers, []))[1].append(_own(candidate, final))
     n_runs = 0
     for key, (transformers, own) in settings.items():
-        groups = stacked_groups(classifier, own)
-        if not groups:
+        if not stacked_groups(classifier, own, []):  # none stacks, whatever the data
             continue
-        steps, tests, trained = [], [], []
-        for train, test in splits:
+        steps, tests, trained_on = [], [], []
+        for index, (train, test) in enumerate(splits):
             fitted = clone(pipeline[:-1]).set_params(**transformers)
             X_train = fitted.fit_transform(_safe_indexing(X, train), _safe_indexing(y, train))
             steps.append(fitted.steps)
             tests.append(fitted.transform(_safe_indexing(X, test)))
             weights = None if sample_weight is None else np.asarray(sample_weight)[train]
             data = training_inputs(X_train, weights, (encoded[0][train], encoded[1]))
-            trained.append(
-                train_groups(
-                    *data,
-                    [np.arange(len(train))],
-                    groups,
-                    n_jobs=search.n_jobs,
-                    verbose=search.verbose,
-                )
+            rows = [np.arange(len(train))]
+            # The transformed width decides each classifier's optimizer, split by split.
+            groups = stacked_groups(classifier, own, sizes(data, rows))
+            if not groups:
+                continue
+            trained = train_groups(
+                *data, rows, groups, n_jobs=search.n_jobs, verbose=search.verbose
             )
+            for (_, group_settings, _), (models, seconds) in zip(groups, trained, strict=True):
+                trained_on.append((index, group_settings, models[0], seconds))
+            n_runs += len(groups)
         runs = Runs(splits, n_threads=classifier.n_threads, tests=tests)
-        for g, (_, group_settings, _) in enumerate(groups):
-            runs.add(
-                group_settings,
-                [per_split[g][0][0] for per_split in trained],
-                sum(per_split[g][1] for per_split in trained),
-            )
+        for trained in trained_on:
+            runs.add_on(*trained)
         runs_by_setting.add(key, steps, runs)
-        n_runs += len(groups) * len(splits)
     return runs_by_setting, n_runs

@@ -53,8 +53,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier, SoftmaxRandomizedSearchCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SoftmaxRandomizedSearchCV(
-    ...     SoftmaxClassifier(random_state=0),
+    >>> search = SoftmaxRandomizedSearchCV(  # Adam: "auto" would take L-BFGS on iris
+    ...     SoftmaxClassifier(optimizer="adam", random_state=0),
     ...     {"lr": loguniform(1e-3, 1e-1), "max_epochs": [5, 20]},
     ...     n_iter=6,
     ...     cv=3,

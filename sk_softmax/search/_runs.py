@@ -24,7 +24,7 @@ class Runs:
     def __init__(self, splits, X=None, n_threads=None, *, tests=None):
         self.sets = [np.asarray(train) for train, _ in splits]
         self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
-        self.entries = []  # (settings' params without max_epochs, models per split, seconds)
+        self.entries = []  # [settings' params without max_epochs, models per split, seconds]
         self._tests = [np.asarray(test) for _, test in splits]
         self._X = X  # dense ndarray X, to score each split's test rows once for all its models
         self._given = tests  # or each split's test rows as the models see them (transformed)
@@ -38,17 +38,32 @@ class Runs:
         Each model's share of the seconds follows the epochs it trained (a
         model that left early cost less), per split.
         """
-        epochs = np.array(
-            [[len(m[p].history) for m in models_per_split] for p in range(len(settings))]
-        )
-        total = max(int(epochs.sum()), 1)
-        for position, setting in enumerate(settings):
-            per_split = [models[position] for models in models_per_split]
-            share = seconds * epochs[position].sum() / total / len(self.sets)
-            self.entries.append((without_max_epochs(setting), per_split, share))
+        epochs = [sum(len(m.history) for m in models) for models in models_per_split]
+        total = max(sum(epochs), 1)
+        for index, models in enumerate(models_per_split):
+            self.add_on(index, settings, models, seconds * epochs[index] / total)
+
+    def add_on(self, index, settings, models, seconds):
+        """Record the models one group trained on split ``index`` alone, in ``seconds``.
+
+        A setting without a model on some split is fitted separately there.
+        """
+        epochs = [len(model.history) for model in models]
+        total = max(sum(epochs), 1)
+        for setting, model, n_epochs in zip(settings, models, epochs, strict=True):
+            key = without_max_epochs(setting)
+            entry = next((e for e in self.entries if e[0] == key), None)
+            if entry is None:
+                entry = [key, [None] * len(self.sets), 0.0]
+                self.entries.append(entry)
+            entry[1][index] = model
+            entry[2] += seconds * n_epochs / total / len(self.sets)
 
     def find(self, params, rows):
-        """The model trained with these parameters on these rows, its share of time, its split."""
+        """The model trained with these parameters on these rows, its share of time, its split.
+
+        None (and 0 seconds) where no model was trained there.
+        """
         if rows is None:
             return None, 0.0, None
         index = self._set_of.get(np.asarray(rows).tobytes())
@@ -56,7 +71,7 @@ class Runs:
             return None, 0.0, None
         key = without_max_epochs(params)
         for setting, per_split, seconds in self.entries:
-            if setting == key:
+            if setting == key and per_split[index] is not None:
                 return per_split[index], seconds, index
         return None, 0.0, None
 
@@ -66,19 +81,21 @@ class Runs:
         ``candidates`` are dicts of ``estimator``'s parameters. A model's share of its run
         is divided among the candidates it stands for (its ``max_epochs``
         checkpoints); the scoring of the test rows among all stacked
-        candidates. Candidates without a model on every split were fitted
-        separately: 0 seconds here, one separate fit per split.
+        candidates. Where a candidate has no model on a split it was fitted
+        separately there: one separate fit per such split (0 seconds here).
         """
         base = estimator.get_params(deep=False)
         candidates = [{**base, **candidate} for candidate in candidates]
         keys = [without_max_epochs(params) for params in candidates]
-        shares = np.array([[self.find(p, rows)[1] for rows in self.sets] for p in candidates])
-        stacked = shares.all(1) if len(shares) else np.zeros(0, bool)
+        found = [[self.find(p, rows)[:2] for rows in self.sets] for p in candidates]
+        trained = np.array([[model is not None for model, _ in row] for row in found], bool)
+        shares = np.array([[share for _, share in row] for row in found], float)
+        stacked = trained.any(1) if len(found) else np.zeros(0, bool)
         users = np.array([keys.count(key) for key in keys])
-        seconds = np.where(stacked, shares.mean(1) / users, 0.0) if len(shares) else shares
+        seconds = np.where(stacked, shares.mean(1) / users, 0.0) if len(found) else shares
         if stacked.any():
             seconds[stacked] += self.score_seconds / len(self.sets) / stacked.sum()
-        return seconds, int((~stacked).sum()) * len(self.sets)
+        return seconds, int((~trained).sum()) if len(found) else 0
 
     def score_held_out(self):
         """Score each split's test rows under every checkpoint of its models, once.
@@ -126,6 +143,7 @@ class Runs:
         return {
             id(coef): (coef, intercept)
             for _, per_split, _ in self.entries
+            if per_split[index] is not None
             for coef, intercept in per_split[index].weights.values()
         }
 

@@ -14,7 +14,6 @@ import time
 
 import numpy as np
 import torch
-from sklearn.utils.validation import check_array
 
 from .._batches import ArrayDataset
 from .._convergence import LOWER_LR, LR_DROPS, LR_FACTOR, STOP, PlateauRule
@@ -22,6 +21,7 @@ from .._device import resolve_device
 from .._kernel import loss_and_gradients
 from .._recipe import (
     batch_order,
+    data_size,
     initial_weights,
     resolved_alpha,
     resolved_batch_size,
@@ -29,6 +29,7 @@ from .._recipe import (
     seeds,
 )
 from .._threads import ThreadPolicy, torch_threads
+from ._candidates import minibatch_optimizer
 from ._stacked_optim import StackedOptimizer
 
 
@@ -58,7 +59,7 @@ class StackedModel:
 class _Stack:
     """The models of a run still training: weights, row weights, optimizer and rules."""
 
-    def __init__(self, y, classes, sample_weight, settings, run, n_features, device):
+    def __init__(self, y, classes, sample_weight, settings, run, optimizer, n_features, device):
         n_classes = len(classes)
         seed = seeds(run["random_state"])
         weights, coefs, alphas = [], [], []
@@ -79,7 +80,7 @@ class _Stack:
                     lr_drops=LR_DROPS if setting["lr_schedule"] == "adaptive" else 0,
                 )
             )
-        momenta = [s["momentum"] if run["optimizer"] == "sgd" else 0.0 for s in settings]
+        momenta = [s["momentum"] if optimizer == "sgd" else 0.0 for s in settings]
         self.n_classes, self.n_features = n_classes, n_features
         self.live = list(range(len(settings)))  # positions in self.models, in stack order
         self.coef = torch.cat(coefs).to(device)
@@ -87,7 +88,7 @@ class _Stack:
         self.weights = torch.as_tensor(np.stack(weights), device=device)
         self.alphas = torch.tensor(alphas, dtype=torch.float32, device=device)
         self.optimizer = StackedOptimizer(
-            run["optimizer"],
+            optimizer,
             [self.coef, self.intercept],
             n_classes,
             torch.tensor(self.lrs, dtype=torch.float64),
@@ -221,7 +222,12 @@ class StackedRun:
         self.device = resolve_device(run["device"])
         rows = np.asarray(rows)
         weights = None if sample_weight is None else sample_weight[rows]
-        self.stack = _Stack(y[rows], classes, weights, settings, run, X.shape[1], self.device)
+        optimizer = minibatch_optimizer(run["optimizer"], data_size(X, len(classes), rows))
+        if optimizer is None:
+            raise ValueError(f"optimizer={run['optimizer']!r} does not stack on these rows.")
+        self.stack = _Stack(
+            y[rows], classes, weights, settings, run, optimizer, X.shape[1], self.device
+        )
         self.dataset = ArrayDataset(X, y, device=self.device)
         self.rows = torch.as_tensor(rows, dtype=torch.long, device=self.device)
         self.generator = torch.Generator().manual_seed(seeds(run["random_state"]).shuffle)
@@ -258,15 +264,6 @@ class StackedRun:
         leaving = [p for p, m in enumerate(self.stack.live) if m not in models]
         if leaving:
             self.stack.leave(leaving)
-
-
-def training_inputs(X, sample_weight, encoded):
-    """``(X as float32 C rows, y encoded, classes, float64 sample weights or None)``:
-    the data as the stacked runs take it."""
-    X32 = check_array(X, accept_sparse="csr", dtype=np.float32, order="C")
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-    return X32, *encoded, sample_weight
 
 
 def train_groups(X, y, classes, sample_weight, row_sets, groups, *, n_jobs=None, verbose=0):

@@ -20,7 +20,7 @@ GRID = {"lr": [0.01, 0.1], "max_epochs": [3, 20]}
 
 
 def both(X, y, grid=GRID, fit_params=None, **kwargs):
-    estimator = kwargs.pop("estimator", SoftmaxClassifier(random_state=0))
+    estimator = kwargs.pop("estimator", SoftmaxClassifier(optimizer="adam", random_state=0))
     ours = SoftmaxSearchCV(estimator, grid, **kwargs).fit(X, y, **(fit_params or {}))
     theirs = GridSearchCV(estimator, grid, **kwargs).fit(X, y, **(fit_params or {}))
     return ours, theirs
@@ -41,12 +41,16 @@ def test_same_answers_as_grid_search_within_noise(digits_split):
 
 def test_fitted_attributes_and_methods(blobs):
     X, y = blobs
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=3).fit(X, y)
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), GRID, cv=3).fit(
+        X, y
+    )
     best = search.best_estimator_
     assert type(best) is SoftmaxClassifier
     assert (
         best.get_params()
-        == clone(SoftmaxClassifier(random_state=0)).set_params(**search.best_params_).get_params()
+        == clone(SoftmaxClassifier(optimizer="adam", random_state=0))
+        .set_params(**search.best_params_)
+        .get_params()
     )
     assert best.n_iter_ <= search.best_params_["max_epochs"]
     assert best.n_samples_seen_ == len(y)
@@ -87,7 +91,9 @@ def test_every_kind_of_cv(blobs, cv):
 def test_group_splitters_get_the_groups(blobs):
     X, y = blobs
     groups = np.arange(len(y)) % 5
-    ours = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=GroupKFold(5))
+    ours = SoftmaxSearchCV(
+        SoftmaxClassifier(optimizer="adam", random_state=0), GRID, cv=GroupKFold(5)
+    )
     ours.fit(X, y, groups=groups)
     assert ours.n_splits_ == 5 and ours.n_separate_fits_ == 0
 
@@ -109,7 +115,9 @@ def test_sample_weight_reaches_every_model(blobs):
     weights = np.where(y == 0, 20.0, 1.0)
     grid = {"lr": [0.05], "max_epochs": [10]}
     ours, theirs = both(X, y, grid=grid, cv=3, fit_params={"sample_weight": weights})
-    plain = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    plain = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=3).fit(
+        X, y
+    )
     assert ours.n_separate_fits_ == 0
     # Class 0 weighs 20 times more: it gets more probability, in both searches.
     mass = [search.predict_proba(X)[:, 0].mean() for search in (ours, theirs, plain)]
@@ -133,7 +141,9 @@ def test_what_cannot_stack_is_fitted_as_grid_search_would(blobs):
 def test_runs_with_different_batch_sizes_are_separate_runs(blobs):
     X, y = blobs
     grid = {"batch_size": [16, 64], "lr": [0.01, 0.1], "max_epochs": [2, 4]}
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3, n_jobs=2).fit(X, y)
+    search = SoftmaxSearchCV(
+        SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=3, n_jobs=2
+    ).fit(X, y)
     assert search.n_stacked_runs_ == 2 * 3 and search.n_separate_fits_ == 0
 
 
@@ -141,7 +151,9 @@ def test_invalid_values_get_the_error_score(blobs):
     X, y = blobs
     grid = {"lr": [-1.0, 0.1], "max_epochs": [3]}
     with pytest.warns(FitFailedWarning, match="fits failed"):
-        search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+        search = SoftmaxSearchCV(
+            SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=3
+        ).fit(X, y)
     assert np.isnan(search.cv_results_["mean_test_score"][0])
     assert search.best_params_ == {"lr": 0.1, "max_epochs": 3}
 
@@ -149,12 +161,24 @@ def test_invalid_values_get_the_error_score(blobs):
 @pytest.mark.parametrize(
     ("estimator", "grid", "message"),
     [
-        (SoftmaxClassifier(), {"learning_rate": [0.1]}, "Invalid parameter.*learning_rate"),
-        (SoftmaxClassifier(), {}, "param_grid is empty"),
-        (SoftmaxClassifier(), [], "param_grid is empty"),
-        (SoftmaxClassifier(), {"lr": []}, "non-empty"),
-        (make_pipeline(StandardScaler(), SoftmaxClassifier()), {"lr": [0.1]}, "Invalid parameter"),
-        (make_pipeline(SoftmaxClassifier(), StandardScaler()), {"lr": [0.1]}, "GridSearchCV"),
+        (
+            SoftmaxClassifier(optimizer="adam"),
+            {"learning_rate": [0.1]},
+            "Invalid parameter.*learning_rate",
+        ),
+        (SoftmaxClassifier(optimizer="adam"), {}, "param_grid is empty"),
+        (SoftmaxClassifier(optimizer="adam"), [], "param_grid is empty"),
+        (SoftmaxClassifier(optimizer="adam"), {"lr": []}, "non-empty"),
+        (
+            make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam")),
+            {"lr": [0.1]},
+            "Invalid parameter",
+        ),
+        (
+            make_pipeline(SoftmaxClassifier(optimizer="adam"), StandardScaler()),
+            {"lr": [0.1]},
+            "GridSearchCV",
+        ),
     ],
 )
 def test_bad_grids_and_estimators_are_refused(blobs, estimator, grid, message):
@@ -166,7 +190,8 @@ def test_bad_grids_and_estimators_are_refused(blobs, estimator, grid, message):
 def test_reproducible_with_random_state(blobs):
     X, y = blobs
     first, second = (
-        SoftmaxSearchCV(SoftmaxClassifier(random_state=7), GRID, cv=3).fit(X, y) for _ in range(2)
+        SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=7), GRID, cv=3).fit(X, y)
+        for _ in range(2)
     )
     for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
         np.testing.assert_array_equal(first.cv_results_[key], second.cv_results_[key])
@@ -175,7 +200,7 @@ def test_reproducible_with_random_state(blobs):
 
 def test_clone_and_a_pipeline_around_it(blobs):
     X, y = blobs
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=3)
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), GRID, cv=3)
     assert clone(search).get_params()["param_grid"] == GRID
     pipe = make_pipeline(StandardScaler(), search).fit(X, y)
     assert pipe.score(X, y) > 0.9
@@ -189,12 +214,16 @@ def test_with_metadata_routing_weights_go_where_requested(blobs):
     weights = np.where(y == 0, 20.0, 1.0)
     grid = {"lr": [0.05], "max_epochs": [10]}
     with sklearn.config_context(enable_metadata_routing=True):
-        asking = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=True)
+        asking = SoftmaxClassifier(optimizer="adam", random_state=0).set_fit_request(
+            sample_weight=True
+        )
         asking.set_score_request(sample_weight=False)
         weighted = SoftmaxSearchCV(asking, grid, cv=3).fit(X, y, sample_weight=weights)
         assert weighted.best_estimator_.n_samples_seen_ == weights.sum()
         # weights for the scores only: the models train without them
-        not_asking = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=False)
+        not_asking = SoftmaxClassifier(optimizer="adam", random_state=0).set_fit_request(
+            sample_weight=False
+        )
         not_asking.set_score_request(sample_weight=True)
         plain = SoftmaxSearchCV(not_asking, grid, cv=3).fit(X, y, sample_weight=weights)
         assert plain.best_estimator_.n_samples_seen_ == len(y)
@@ -203,7 +232,7 @@ def test_with_metadata_routing_weights_go_where_requested(blobs):
 
 def test_device_auto_stacks_too(blobs):
     X, y = blobs
-    estimator = SoftmaxClassifier(device="auto", random_state=0)
+    estimator = SoftmaxClassifier(optimizer="adam", device="auto", random_state=0)
     search = SoftmaxSearchCV(estimator, GRID, cv=3).fit(X, y)
     assert search.n_stacked_runs_ == 3 and search.n_separate_fits_ == 0
 
@@ -217,7 +246,7 @@ def test_class_weight_dicts_are_keyed_by_the_labels(blobs):
     delta = ours.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
     assert np.abs(delta).max() < 0.05
     weighted = ours.best_estimator_.set_params(class_weight={10: 20.0}).fit(X, labels)
-    plain = SoftmaxClassifier(random_state=0, max_epochs=20).fit(X, labels)
+    plain = SoftmaxClassifier(optimizer="adam", random_state=0, max_epochs=20).fit(X, labels)
     assert (weighted.predict(X) == 10).sum() >= (plain.predict(X) == 10).sum()
 
 
@@ -234,12 +263,16 @@ def test_a_model_that_diverges_late_still_scores_its_earlier_checkpoints():
     model.weights[3] = (np.full((3, 3), np.nan, np.float32), np.zeros(3, np.float32))
     model.diverged, model.stopped_at = True, 3
     runs = Runs([(np.arange(3), np.arange(3))])
-    params = SoftmaxClassifier(lr=0.1).get_params()
+    params = SoftmaxClassifier(optimizer="adam", lr=0.1).get_params()
     runs.add([{**params, "max_epochs": None}], [[model]], 1.0)
-    early = _LookedUp(lr=0.1, max_epochs=2).fit(X, y, row_ids=np.arange(3), search_runs=runs)
+    early = _LookedUp(optimizer="adam", lr=0.1, max_epochs=2).fit(
+        X, y, row_ids=np.arange(3), search_runs=runs
+    )
     np.testing.assert_array_equal(early.predict(X), y)  # the weights of epoch 2
     with pytest.raises(DivergenceError, match="diverged"):
-        _LookedUp(lr=0.1, max_epochs=3).fit(X, y, row_ids=np.arange(3), search_runs=runs)
+        _LookedUp(optimizer="adam", lr=0.1, max_epochs=3).fit(
+            X, y, row_ids=np.arange(3), search_runs=runs
+        )
 
 
 @pytest.mark.parametrize(
@@ -251,7 +284,9 @@ def test_a_model_that_diverges_late_still_scores_its_earlier_checkpoints():
 )
 def test_splits_are_drawn_once_and_stacked(blobs, cv):
     X, y = blobs
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID, cv=cv(X, y)).fit(X, y)
+    search = SoftmaxSearchCV(
+        SoftmaxClassifier(optimizer="adam", random_state=0), GRID, cv=cv(X, y)
+    ).fit(X, y)
     assert search.n_splits_ == 3 and search.n_separate_fits_ == 0
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
@@ -265,7 +300,7 @@ def test_bad_scoring_is_refused_before_training(blobs, monkeypatch):
     monkeypatch.setattr(sk_softmax.search._stacked, "train_stacked", no_training)
     X, y = blobs
     search = SoftmaxSearchCV(
-        SoftmaxClassifier(), GRID, scoring=["accuracy", "neg_log_loss"], refit=True
+        SoftmaxClassifier(optimizer="adam"), GRID, scoring=["accuracy", "neg_log_loss"], refit=True
     )
     with pytest.raises(ValueError, match="refit"):
         search.fit(X, y)
@@ -282,7 +317,9 @@ def test_candidates_that_run_out_of_epochs_warn_as_separate_fits_do(blobs):
     for search in (SoftmaxSearchCV, GridSearchCV):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            search(SoftmaxClassifier(random_state=0), grid, cv=3, refit=False).fit(X, y)
+            search(
+                SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=3, refit=False
+            ).fit(X, y)
         messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
         assert all("max_epochs=1 " in m for m in messages)
         counts.append(len(messages))
@@ -291,7 +328,7 @@ def test_candidates_that_run_out_of_epochs_warn_as_separate_fits_do(blobs):
 
 def test_the_search_never_changes_its_own_parameters(blobs):
     X, y = blobs
-    estimator, cv = SoftmaxClassifier(random_state=0), KFold(3)
+    estimator, cv = SoftmaxClassifier(optimizer="adam", random_state=0), KFold(3)
     seen = []
 
     def scorer(fitted, X_test, y_test):
@@ -308,6 +345,25 @@ def test_the_search_never_changes_its_own_parameters(blobs):
 def test_candidates_that_do_not_stack_cost_no_stacked_time(blobs):
     X, y = blobs
     grid = [{"lr": [0.05], "max_epochs": [5]}, {"optimizer": ["lbfgs"], "max_epochs": [5]}]
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=3).fit(
+        X, y
+    )
     assert search.n_separate_fits_ == 3 and search.n_stacked_runs_ == 3
     assert search.stacked_time_[0] > 0 and search.stacked_time_[1] == 0
+
+
+def test_auto_is_fitted_separately_where_it_takes_lbfgs_and_stacked_where_adam(iris):
+    X, y = iris
+    grid = {"alpha": [1e-4, 1e-2], "max_epochs": [1, 5]}
+    ours, theirs = both(X, y, grid, estimator=SoftmaxClassifier(random_state=0), cv=3)
+    assert ours.n_stacked_runs_ == 0 and ours.n_separate_fits_ == 4 * 3  # L-BFGS fits
+    for key in ("mean_test_score", "params", "rank_test_score"):
+        assert np.array_equal(ours.cv_results_[key], theirs.cv_results_[key])
+    rng = np.random.RandomState(0)
+    X = rng.rand(3_000, 700).astype(np.float32)  # 1,500 x 700 training values per split: Adam
+    y = (X[:, :5].sum(1) > 2.5).astype(int)
+    grid = {"lr": [0.01, 0.1], "max_epochs": [2]}
+    ours = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=2).fit(X, y)
+    assert ours.n_stacked_runs_ == 2 and ours.n_separate_fits_ == 0
+    separate = SoftmaxClassifier(random_state=0, lr=ours.best_params_["lr"], max_epochs=2)
+    np.testing.assert_array_equal(ours.best_estimator_.coef_, separate.fit(X, y).coef_)

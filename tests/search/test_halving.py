@@ -26,7 +26,7 @@ RUNGS = (
 @pytest.fixture(scope="module")
 def both(digits_split):
     X, _, y, _ = digits_split
-    estimator = SoftmaxClassifier(random_state=0)
+    estimator = SoftmaxClassifier(optimizer="adam", random_state=0)
     ours = SoftmaxHalvingSearchCV(estimator, GRID, max_resources=27, cv=CV).fit(X, y)
     theirs = HalvingGridSearchCV(
         estimator, GRID, resource="max_epochs", max_resources=27, cv=CV
@@ -56,7 +56,9 @@ def test_a_rungs_score_is_the_separate_fits_at_that_epoch_count(both, digits_spl
     last = np.flatnonzero(results["iter"] == results["iter"].max())
     params = [results["params"][i] for i in last]
     full = SoftmaxSearchCV(
-        SoftmaxClassifier(random_state=0), [{k: [v] for k, v in p.items()} for p in params], cv=CV
+        SoftmaxClassifier(optimizer="adam", random_state=0),
+        [{k: [v] for k, v in p.items()} for p in params],
+        cv=CV,
     ).fit(X, y)
     np.testing.assert_allclose(
         results["mean_test_score"][last], full.cv_results_["mean_test_score"], atol=0.02
@@ -87,7 +89,7 @@ def test_survivors_train_on_and_losers_leave(both):
 def test_bad_grids_are_refused(blobs, grid, message):
     X, y = blobs
     with pytest.raises(ValueError, match=message):
-        SoftmaxHalvingSearchCV(SoftmaxClassifier(), grid, cv=3).fit(X, y)
+        SoftmaxHalvingSearchCV(SoftmaxClassifier(optimizer="adam"), grid, cv=3).fit(X, y)
 
 
 def test_a_pipeline_is_refused(blobs):
@@ -95,6 +97,6 @@ def test_a_pipeline_is_refused(blobs):
     from sklearn.preprocessing import StandardScaler
 
     X, y = blobs
-    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier())
+    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam"))
     with pytest.raises(ValueError, match="SoftmaxSearchCV or HalvingGridSearchCV"):
         SoftmaxHalvingSearchCV(pipe, {"softmaxclassifier__lr": [0.1]}, cv=3).fit(X, y)

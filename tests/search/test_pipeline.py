@@ -43,7 +43,9 @@ class CountingScaler(StandardScaler):
 
 def test_a_pipeline_search_is_grid_searchs(digits_split):
     X, _, y, _ = digits_split
-    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier(random_state=0))])
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
     grid = {"clf__lr": [0.01, 0.1], "clf__max_epochs": [3, 10]}
     ours, theirs = both(pipe, grid, X, y)
     assert_same_search(ours, theirs, X, y)
@@ -55,7 +57,9 @@ def test_each_transformer_setting_is_fitted_once_per_split(digits_split):
     X, _, y, _ = digits_split
     fits = CountingScaler.fits
     fits.clear()
-    pipe = Pipeline([("scale", CountingScaler()), ("clf", SoftmaxClassifier(random_state=0))])
+    pipe = Pipeline(
+        [("scale", CountingScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
     grid = {"scale__with_mean": [True, False], "clf__lr": [0.01, 0.1], "clf__max_epochs": [3, 10]}
     search = SoftmaxSearchCV(pipe, grid, cv=CV).fit(X, y)
     # 2 settings x 3 splits for the stacked runs, and the refit's one; none per candidate
@@ -72,7 +76,9 @@ def test_steps_in_the_grid_and_column_transformers(digits_split):
     columns = ColumnTransformer(
         [("left", StandardScaler(), slice(0, 32))], remainder=MinMaxScaler()
     )
-    pipe = Pipeline([("prep", columns), ("clf", SoftmaxClassifier(random_state=0))])
+    pipe = Pipeline(
+        [("prep", columns), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
     grid = {
         "prep__left": [StandardScaler(), MinMaxScaler()],
         "clf__lr": [0.03, 0.1],
@@ -85,8 +91,13 @@ def test_steps_in_the_grid_and_column_transformers(digits_split):
 
 def test_candidates_that_swap_the_classifier_are_fitted_separately(digits_split):
     X, _, y, _ = digits_split
-    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier(random_state=0))])
-    grid = [{"clf__lr": [0.05]}, {"clf": [SoftmaxClassifier(lr=0.2, random_state=1)]}]
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
+    grid = [
+        {"clf__lr": [0.05]},
+        {"clf": [SoftmaxClassifier(optimizer="adam", lr=0.2, random_state=1)]},
+    ]
     ours, theirs = both(pipe, grid, X, y)
     assert_same_search(ours, theirs, X, y)
     assert ours.n_stacked_runs_ == 3 and ours.n_separate_fits_ == 3
@@ -96,7 +107,9 @@ def test_candidates_that_swap_the_classifier_are_fitted_separately(digits_split)
 def test_classifier_sample_weights_are_routed_as_in_a_pipeline(digits_split):
     X, _, y, _ = digits_split
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
-    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier(random_state=0))])
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
     grid = {"clf__lr": [0.03, 0.1]}
     ours, theirs = both(pipe, grid, X, y, clf__sample_weight=weights)
     assert_same_search(ours, theirs, X, y)
@@ -110,7 +123,9 @@ def test_classifier_sample_weights_are_routed_as_in_a_pipeline(digits_split):
 def test_transformer_fit_parameters_make_separate_fits(digits_split):
     X, _, y, _ = digits_split
     weights = np.ones(len(y))
-    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier(random_state=0))])
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
     ours, theirs = both(pipe, {"clf__lr": [0.1]}, X, y, scale__sample_weight=weights)
     assert_same_search(ours, theirs, X, y)
     assert ours.n_stacked_runs_ == 0 and ours.n_separate_fits_ == 3
@@ -119,7 +134,7 @@ def test_transformer_fit_parameters_make_separate_fits(digits_split):
 @pytest.mark.parametrize("final", [StandardScaler(), "passthrough"])
 def test_a_pipeline_that_does_not_end_in_the_classifier_is_refused(digits_split, final):
     X, _, y, _ = digits_split
-    pipe = Pipeline([("clf", SoftmaxClassifier()), ("last", final)])
+    pipe = Pipeline([("clf", SoftmaxClassifier(optimizer="adam")), ("last", final)])
     with pytest.raises(ValueError, match="last step"):
         SoftmaxSearchCV(pipe, {"clf__lr": [0.1]}, cv=CV).fit(X, y)
 
@@ -131,7 +146,9 @@ def test_a_pipeline_search_with_metadata_routing(digits_split):
     X, _, y, _ = digits_split
     weights = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
     with config_context(enable_metadata_routing=True):
-        clf = SoftmaxClassifier(random_state=0).set_fit_request(sample_weight=True)
+        clf = SoftmaxClassifier(optimizer="adam", random_state=0).set_fit_request(
+            sample_weight=True
+        )
         clf.set_score_request(sample_weight=False)
         scaler = StandardScaler().set_fit_request(sample_weight=False)
         pipe = Pipeline([("scale", scaler), ("clf", clf)])

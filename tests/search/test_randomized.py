@@ -29,7 +29,12 @@ def both(estimator, distributions, X, y, **kwargs):
 def test_the_same_candidates_and_answers_as_randomized_search(digits_split):
     X, X_test, y, y_test = digits_split
     ours, theirs = both(
-        SoftmaxClassifier(random_state=0), DISTRIBUTIONS, X, y, n_iter=8, random_state=3
+        SoftmaxClassifier(optimizer="adam", random_state=0),
+        DISTRIBUTIONS,
+        X,
+        y,
+        n_iter=8,
+        random_state=3,
     )
     assert ours.cv_results_["params"] == theirs.cv_results_["params"]
     assert set(ours.cv_results_) == set(theirs.cv_results_)
@@ -45,7 +50,11 @@ def test_the_same_candidates_and_answers_as_randomized_search(digits_split):
 def test_the_draw_follows_random_state(digits_split):
     X, _, y, _ = digits_split
     search = SoftmaxRandomizedSearchCV(
-        SoftmaxClassifier(random_state=0), DISTRIBUTIONS, n_iter=4, cv=CV, random_state=1
+        SoftmaxClassifier(optimizer="adam", random_state=0),
+        DISTRIBUTIONS,
+        n_iter=4,
+        cv=CV,
+        random_state=1,
     )
     first = search.fit(X, y).cv_results_["params"]
     assert search.fit(X, y).cv_results_["params"] == first
@@ -55,7 +64,7 @@ def test_the_draw_follows_random_state(digits_split):
 
 def test_a_pipeline_and_pickling(digits_split):
     X, _, y, _ = digits_split
-    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam", random_state=0))
     distributions = {"softmaxclassifier__lr": loguniform(1e-3, 1e-1)}
     ours, theirs = both(pipe, distributions, X, y, n_iter=4, random_state=0)
     assert ours.cv_results_["params"] == theirs.cv_results_["params"]
@@ -72,4 +81,4 @@ def test_bad_arguments_are_refused(blobs, kwargs, message):
     X, y = blobs
     arguments = {"param_distributions": DISTRIBUTIONS, **kwargs}
     with pytest.raises(ValueError, match=message):
-        SoftmaxRandomizedSearchCV(SoftmaxClassifier(), cv=3, **arguments).fit(X, y)
+        SoftmaxRandomizedSearchCV(SoftmaxClassifier(optimizer="adam"), cv=3, **arguments).fit(X, y)

@@ -13,7 +13,7 @@ GRID = {"lr": [0.01, 0.1], "max_epochs": [3, 20]}
 def test_each_splits_test_rows_are_scored_once_for_all_its_models(digits_split):
     X, _, y, _ = digits_split
     splits = list(KFold(3, shuffle=True, random_state=0).split(X))
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), GRID)
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), GRID)
     runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(search.param_grid)), {})
     runs.score_held_out()
     assert runs.score_seconds > 0
@@ -36,13 +36,15 @@ def test_held_out_logits_larger_than_X_are_not_kept(blobs):
     X, y = blobs  # 2 features: 10 candidates' logits of a test fold outgrow X
     grid = {"lr": list(np.geomspace(0.003, 0.3, 10)), "max_epochs": [3]}
     splits = list(KFold(3).split(X))
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3))
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=KFold(3))
     runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(search.param_grid)), {})
     runs.score_held_out()
     coef = runs.entries[0][1][0].weights[3][0]
     assert runs.held_out(0, coef) is None
     search.fit(X, y)  # scored by each model's own prediction instead
-    theirs = GridSearchCV(SoftmaxClassifier(random_state=0), grid, cv=KFold(3)).fit(X, y)
+    theirs = GridSearchCV(
+        SoftmaxClassifier(optimizer="adam", random_state=0), grid, cv=KFold(3)
+    ).fit(X, y)
     delta = search.cv_results_["mean_test_score"] - theirs.cv_results_["mean_test_score"]
     assert np.abs(delta).max() < 0.05
 
@@ -64,7 +66,7 @@ def test_scores_from_held_out_logits_equal_each_models_own(
 
     def search():
         return SoftmaxSearchCV(
-            SoftmaxClassifier(random_state=0),
+            SoftmaxClassifier(optimizer="adam", random_state=0),
             GRID,
             cv=cv,
             scoring=scoring,
@@ -86,7 +88,7 @@ def test_the_held_out_logits_of_all_splits_fit_in_one_copy_of_X(digits_split):
     X, _, y, _ = digits_split
     splits = list(KFold(3).split(X))
     grid = {"lr": [0.001, 0.01, 0.1, 0.3], "max_epochs": [2, 4]}
-    search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid)
+    search = SoftmaxSearchCV(SoftmaxClassifier(optimizer="adam", random_state=0), grid)
     runs, _ = search._train_stacked(X, y, splits, list(ParameterGrid(grid)), {})
     runs.score_held_out()
     held = [runs.held_out(i, runs.entries[0][1][i].weights[2][0]) for i in range(3)]
@@ -109,5 +111,7 @@ def test_held_out_scoring_uses_the_estimators_blas_threads(digits_split, monkeyp
 
     monkeypatch.setattr(sk_softmax.search._runs, "_affine", recording)
     X, _, y, _ = digits_split
-    SoftmaxSearchCV(SoftmaxClassifier(n_threads=1, random_state=0), GRID, cv=3).fit(X, y)
+    SoftmaxSearchCV(
+        SoftmaxClassifier(optimizer="adam", n_threads=1, random_state=0), GRID, cv=3
+    ).fit(X, y)
     assert seen and all(n == 1 for n in seen)

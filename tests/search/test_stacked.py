@@ -5,12 +5,13 @@ import pytest
 import scipy.sparse as sp
 
 from sk_softmax import SoftmaxClassifier
+from sk_softmax._recipe import data_size
 from sk_softmax.search._candidates import stackable
 from sk_softmax.search._stacked import train_stacked
 
 
 def stack(X, y, settings, rows, checkpoints, sample_weight=None):
-    base = SoftmaxClassifier(random_state=0).get_params()
+    base = SoftmaxClassifier(optimizer="adam", random_state=0).get_params()
     settings = [{**base, "max_epochs": checkpoints[-1], **setting} for setting in settings]
     models, seconds = train_stacked(
         X.astype(np.float32),
@@ -41,7 +42,7 @@ def test_a_model_alone_is_its_separate_fit_bit_for_bit(blobs, setting):
     weights = np.linspace(0.5, 2.0, len(y))
     rows = np.random.RandomState(0).choice(len(y), 200)
     [model] = stack(X, y, [setting], rows, [7], sample_weight=weights)
-    fit = SoftmaxClassifier(random_state=0, max_epochs=7, **setting)
+    fit = SoftmaxClassifier(**{"optimizer": "adam", "random_state": 0, "max_epochs": 7, **setting})
     fit.fit(X[rows], y[rows], sample_weight=weights[rows])
     coef, intercept, history = model.at(7)
     np.testing.assert_array_equal(coef, fit.coef_)
@@ -64,7 +65,9 @@ def test_models_with_their_own_settings_each_match_their_separate_fit(blobs):
     models = stack(X, y, settings, np.arange(len(y)), [3, 8])
     for setting, model in zip(settings, models, strict=True):
         for epochs in (3, 8):
-            fit = SoftmaxClassifier(random_state=0, max_epochs=epochs, **setting).fit(X, y)
+            fit = SoftmaxClassifier(
+                optimizer="adam", random_state=0, max_epochs=epochs, **setting
+            ).fit(X, y)
             coef, intercept, history = model.at(epochs)
             np.testing.assert_allclose(coef, fit.coef_, rtol=1e-4, atol=1e-5)
             np.testing.assert_allclose(intercept, fit.intercept_, rtol=1e-4, atol=1e-5)
@@ -78,7 +81,9 @@ def test_checkpoints_hold_the_weights_of_each_epoch_count(blobs):
     setting = dict(lr=0.05, tol=0.0, n_iter_no_change=100)
     [model] = stack(X, y, [setting], np.arange(150), [2, 5])
     for epochs in (2, 5):
-        fit = SoftmaxClassifier(random_state=0, max_epochs=epochs, **setting).fit(X, y)
+        fit = SoftmaxClassifier(optimizer="adam", random_state=0, max_epochs=epochs, **setting).fit(
+            X, y
+        )
         coef, _, history = model.at(epochs)
         np.testing.assert_array_equal(coef, fit.coef_)
         assert len(history) == epochs
@@ -88,7 +93,7 @@ def test_a_model_stops_and_stays_as_its_separate_fit_would(blobs):
     X, y = blobs
     setting = dict(lr=0.05, tol=10.0, n_iter_no_change=1, lr_schedule="constant")
     [model] = stack(X, y, [setting], np.arange(150), [3, 10])
-    fit = SoftmaxClassifier(random_state=0, max_epochs=10, **setting).fit(X, y)
+    fit = SoftmaxClassifier(optimizer="adam", random_state=0, max_epochs=10, **setting).fit(X, y)
     assert model.stopped_at == fit.n_iter_ == 2
     coef, _, history = model.at(10)
     np.testing.assert_array_equal(coef, fit.coef_)
@@ -119,11 +124,12 @@ def test_a_diverging_model_is_marked_and_the_others_go_on(blobs):
 
 
 def test_what_cannot_stack():
-    base = SoftmaxClassifier().get_params()
-    assert stackable(base) and stackable({**base, "optimizer": "sgd"})
-    assert not stackable({**base, "optimizer": "lbfgs"})
-    assert not stackable({**base, "early_stopping": True})
-    assert not stackable({**base, "callbacks": [object()]})
+    base = SoftmaxClassifier(optimizer="adam").get_params()
+    sizes = [data_size(np.zeros((150, 4)), 3)]
+    assert stackable(base, sizes) and stackable({**base, "optimizer": "sgd"}, sizes)
+    assert not stackable({**base, "optimizer": "lbfgs"}, sizes)
+    assert not stackable({**base, "early_stopping": True}, sizes)
+    assert not stackable({**base, "callbacks": [object()]}, sizes)
 
 
 def test_a_model_leaves_the_stack_at_its_own_max_epochs(blobs):
