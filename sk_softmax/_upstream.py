@@ -43,7 +43,8 @@ torch
         nothing has imported ``torch._dynamo``, nothing is being compiled:
         :func:`optimizers_without_dynamo` gives the wrappers the plain method
         for the duration of a fit, and takes it back after (no public switch
-        exists).
+        exists). L-BFGS then steps without it; Adam's and SGD's ``step``
+        import it on their first call whatever the wrappers hold.
 
 skl2onnx (imported only by :mod:`sk_softmax.onnx`, the optional extra)
     ``_parse_sklearn_classifier`` (``skl2onnx._parse``)

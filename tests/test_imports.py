@@ -4,7 +4,7 @@ import subprocess
 import sys
 import textwrap
 
-HEAVY = ("torch", "skorch", "torchvision")
+HEAVY = ("torch", "skorch", "torchvision", "torch._dynamo", "sympy")
 
 
 def _run(code):
@@ -22,6 +22,23 @@ def _run(code):
 
 def test_importing_the_package_imports_no_torch():
     assert _run("from sk_softmax import SoftmaxClassifier, SoftmaxSearchCV, dump, load") == []
+
+
+def test_an_lbfgs_fit_imports_no_compiler_machinery():
+    # torch._dynamo and sympy cost a second or more to import, and L-BFGS (what the
+    # defaults train small data with) needs neither; Adam's and SGD's own step
+    # functions import torch._dynamo on their first step.
+    for optimizer in ("auto", "lbfgs"):
+        imported = _run(
+            f"""
+            from sklearn.datasets import load_iris
+            from sk_softmax import SoftmaxClassifier
+            X, y = load_iris(return_X_y=True)
+            clf = SoftmaxClassifier(optimizer={optimizer!r}, max_epochs=3).fit(X, y)
+            clf.set_params(warm_start=True).fit(X, y)
+            """
+        )
+        assert imported == ["torch", "skorch"], optimizer
 
 
 def test_loading_a_model_and_predicting_imports_no_torch(tmp_path):
