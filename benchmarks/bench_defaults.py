@@ -159,13 +159,14 @@ def fit_once(make, X_train, X_test, y_train, y_test):
         seconds = time.perf_counter() - start
     warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
     epochs = np.max(getattr(model, "n_iter_", 0))
-    return model.score(X_test, y_test), seconds, int(epochs), warned
+    solver = type(model.net_.optimizer_).__name__ if hasattr(model, "net_") else ""
+    return model.score(X_test, y_test), seconds, int(epochs), warned, solver
 
 
 def batch_row(make, splits):
     runs = [fit_once(make, *split) for split in splits]
     accuracy, seconds, epochs, _ = (statistics.mean(r[i] for r in runs) for i in range(4))
-    return accuracy, seconds, epochs, any(r[3] for r in runs)
+    return accuracy, seconds, epochs, any(r[3] for r in runs), "/".join({r[4] for r in runs})
 
 
 def stream_once(make, chunk, X_train, X_test, y_train, y_test):
@@ -265,7 +266,9 @@ def main(argv=None):
         rows = {}
         for model_name, make in MODELS.items():
             rows[model_name] = batch_row(make, splits)
-            accuracy, seconds, epochs, warned = rows[model_name]
+            accuracy, seconds, epochs, warned, solver = rows[model_name]
+            if solver:  # ours: the optimizer "auto" chose
+                model_name = f"{model_name} ({'L-BFGS' if solver == 'LBFGS' else solver})"
             print(
                 f"| {name} | {model_name} | {accuracy:.4f} | {seconds:.2f} | {epochs:.0f} | "
                 f"{'yes' if warned else ''} |",
