@@ -2,10 +2,12 @@
 
 A model file is one safetensors file: the tensors ``coef``, ``intercept`` and
 ``classes`` (string labels as UTF-32 code points, numpy's own layout), and in
-its metadata the format name and version and a JSON document with the
-parameters, ``feature_names_in_``, the epoch history and a SHA-256 of the
-tensors. Loading parses safetensors, which checks every tensor's size against
-the bytes present, and JSON, nothing else: a file from a stranger runs no code.
+its metadata a JSON document (the format name and version, the parameters,
+``feature_names_in_``, the epoch history) and a SHA-256 of that document's
+text and of the tensors together, so that no changed byte of either goes
+unnoticed. Loading parses safetensors, which checks every tensor's size
+against the bytes present, and JSON, nothing else: a file from a stranger
+runs no code.
 """
 
 import hashlib
@@ -23,9 +25,10 @@ from ._files import atomic_path
 from ._version import __version__
 
 FORMAT_NAME = "sk_softmax.SoftmaxClassifier"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _DOCUMENT_KEYS = {"format", "format_version", "sk_softmax_version", "params", "fitted"}
-_FITTED_KEYS = {"object_classes", "feature_names_in", "history", "sha256"}
+_FITTED_KEYS = {"object_classes", "feature_names_in", "history"}
+_ENVELOPE_KEYS = {"description", "sha256"}
 
 
 class _Refused(ValueError):
@@ -97,14 +100,15 @@ def dump(model: SoftmaxClassifier, path: str | os.PathLike) -> None:
             "object_classes": bool(object_classes),
             "feature_names_in": [str(n) for n in getattr(model, "feature_names_in_", [])] or None,
             "history": [{k: v for k, v in e.items() if k != "batches"} for e in model.history_],
-            "sha256": _digest(tensors),
         }
     try:
         text = json.dumps(document, default=lambda v: _plain(v, strict=True))
     except TypeError as exc:
         raise ValueError(f"The model holds data that JSON cannot store: {exc}") from exc
-    # One metadata entry: safetensors writes several in no fixed order.
-    data = safetensors.numpy.save(tensors, metadata={"model": text})
+    # One metadata entry (safetensors writes several in no fixed order): the
+    # description's text and the checksum of that text and the tensors.
+    envelope = {"description": text, "sha256": _checksum(text, tensors)}
+    data = safetensors.numpy.save(tensors, metadata={"model": json.dumps(envelope)})
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
@@ -178,8 +182,9 @@ def _device(name):
 _DECODERS = {"torch.optim": _optimizer, "torch.device": _device, "dict": _scalar_dict}
 
 
-def _digest(tensors):
-    digest = hashlib.sha256()
+def _checksum(text, tensors):
+    """SHA-256 of the description's text and of every tensor's name, dtype, shape and bytes."""
+    digest = hashlib.sha256(text.encode())
     for name, array in sorted(tensors.items()):
         digest.update(f"{name}{array.dtype.str}{array.shape}".encode() + array.tobytes())
     return digest.hexdigest()
@@ -188,9 +193,10 @@ def _digest(tensors):
 def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
     """Read a model written by :func:`dump`, running no code from the file.
 
-    The format name and version, every key, the parameters, the classes and
-    the shapes, dtypes and checksum of the tensors are checked before the
-    model is rebuilt; it predicts exactly as the model that was dumped.
+    The checksum of the whole content (description and tensors), the format
+    name and version, every key, the parameters, the classes and the shapes
+    and dtypes of the tensors are checked before the model is rebuilt; it
+    predicts exactly as the model that was dumped.
 
     Parameters
     ----------
@@ -236,19 +242,7 @@ def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
         except Exception as exc:  # safetensors raises its own SafetensorError
             raise _Refused(f"{_describe(head)} ({exc}).") from None
         try:
-            document = json.loads(metadata.get("model", "null"))
-            _require(
-                set(metadata) == {"model"}
-                and isinstance(document, dict)
-                and document.get("format") == FORMAT_NAME,
-                f"it is a safetensors file but not a {FORMAT_NAME} model file.",
-            )
-            version = document.get("format_version")
-            _require(
-                version == FORMAT_VERSION,
-                f"it is in format version {version!r}; sk_softmax {__version__} reads version "
-                f"{FORMAT_VERSION}. Load it with the sk_softmax that wrote it, or refit.",
-            )
+            document = _checked_description(metadata, tensors)
             _require(set(document) == _DOCUMENT_KEYS, f"it needs the keys {_DOCUMENT_KEYS}.")
             if device is not None:
                 document["params"]["device"] = _encode_param("device", device)
@@ -259,6 +253,37 @@ def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
             raise _Refused(f"{type(exc).__name__}: {exc}") from None
     except _Refused as exc:
         raise ValueError(f"Refusing to load {path!r}: {exc}") from None
+
+
+def _checked_description(metadata, tensors):
+    """The description of a model file whose checksum matches, parsed; else refused.
+
+    Files of format 2 and older hold the description itself, without the
+    checksum: they are refused by their version.
+    """
+    envelope = json.loads(metadata.get("model", "null")) if set(metadata) == {"model"} else None
+    signed = isinstance(envelope, dict) and "description" in envelope
+    document = envelope
+    if signed:
+        _require(
+            set(envelope) == _ENVELOPE_KEYS
+            and isinstance(envelope["description"], str)
+            and envelope["sha256"] == _checksum(envelope["description"], tensors),
+            "its SHA-256 does not match its content: the file is damaged or was changed.",
+        )
+        document = json.loads(envelope["description"])
+    _require(
+        isinstance(document, dict) and document.get("format") == FORMAT_NAME,
+        f"it is a safetensors file but not a {FORMAT_NAME} model file.",
+    )
+    version = document.get("format_version")
+    _require(
+        version == FORMAT_VERSION,
+        f"it is in format version {version!r}; sk_softmax {__version__} reads version "
+        f"{FORMAT_VERSION}. Load it with the sk_softmax that wrote it, or refit.",
+    )
+    _require(signed, "it has no SHA-256 of its content.")
+    return document
 
 
 def _describe(head):
@@ -293,7 +318,6 @@ def _rebuild(params, fitted, tensors):
     if fitted is None:
         return model
     _require(set(fitted) == _FITTED_KEYS, f"fitted needs the keys {sorted(_FITTED_KEYS)}.")
-    _require(fitted["sha256"] == _digest(tensors), "the tensors do not match their SHA-256.")
     coef, intercept, classes = tensors["coef"], tensors["intercept"], _decode_classes(tensors)
     n_classes, n_features = len(classes), coef.shape[-1] if coef.ndim == 2 else 0
     _require(

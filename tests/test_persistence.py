@@ -54,11 +54,24 @@ def write_file(path, metadata, tensors):
     path.write_bytes(safetensors.numpy.save(tensors, metadata=metadata))
 
 
+def description(metadata):
+    return json.loads(json.loads(metadata["model"])["description"])
+
+
+def signed(document, tensors):
+    """The metadata of a model file holding ``document``, with the checksum dump writes."""
+    from sk_softmax._persistence import _checksum
+
+    text = json.dumps(document)
+    return {"model": json.dumps({"description": text, "sha256": _checksum(text, tensors)})}
+
+
 def tampered_document(path, change):
+    """Change the description, and write it with a matching checksum (a well-formed file)."""
     metadata, tensors = read_file(path)
-    document = json.loads(metadata["model"])
+    document = description(metadata)
     change(document)
-    write_file(path, {"model": json.dumps(document)}, tensors)
+    write_file(path, signed(document, tensors), tensors)
 
 
 def raw_safetensors(header, data=b""):
@@ -312,21 +325,56 @@ def test_every_truncation_is_refused(model_file):
             load(model_file)
 
 
-def test_every_flipped_byte_is_refused(iris, iris_model, model_file):
-    # The header is JSON (a flipped byte is no UTF-8), the tensors carry a SHA-256.
-    data = model_file.read_bytes()
-    for position in range(len(data)):
+def test_no_flipped_bit_loads_as_another_model(iris, tmp_path):
+    # Every bit of a small model file, flipped alone: the file is refused, or
+    # (a bit of the header's padding, say) loads as the very model it held.
+    X, y = iris
+    model = SoftmaxClassifier(max_epochs=2, random_state=0).fit(X[:, :2], y)
+    path = tmp_path / "small.safetensors"
+    dump(model, path)
+    data, loaded = path.read_bytes(), 0
+    for bit in range(8 * len(data)):
         damaged = bytearray(data)
-        damaged[position] ^= 0xFF
-        model_file.write_bytes(bytes(damaged))
-        with pytest.raises(ValueError, match="Refusing to load"):
-            load(model_file)
+        damaged[bit // 8] ^= 1 << (bit % 8)
+        path.write_bytes(bytes(damaged))
+        try:
+            same = load(path)
+        except ValueError as exc:
+            assert str(exc).startswith("Refusing to load")
+            continue
+        loaded += 1
+        assert same.get_params() == model.get_params()
+        assert list(same.history_) == list(model.history_)
+        assert_same_predictions(same, model, X[:, :2])
+    assert loaded < len(data)  # the flips that load are a few bytes' worth at most
 
 
-@pytest.mark.parametrize("version", [FORMAT_VERSION + 1, 1, "2"])
+def test_a_changed_description_without_its_checksum_is_refused(model_file):
+    metadata, tensors = read_file(model_file)
+    envelope = json.loads(metadata["model"])
+    envelope["description"] = envelope["description"].replace('"lr": 0.05', '"lr": 1.05')
+    write_file(model_file, {"model": json.dumps(envelope)}, tensors)
+    with pytest.raises(ValueError, match="SHA-256 does not match its content"):
+        load(model_file)
+
+
+def test_files_without_the_checksum_are_refused_by_their_version(model_file):
+    metadata, tensors = read_file(model_file)
+    document = description(metadata)
+    document["format_version"] = 2  # what sk_softmax 0.3 wrote: the description alone
+    write_file(model_file, {"model": json.dumps(document)}, tensors)
+    with pytest.raises(ValueError, match="format version 2; .* reads version 3"):
+        load(model_file)
+    document["format_version"] = FORMAT_VERSION
+    write_file(model_file, {"model": json.dumps(document)}, tensors)
+    with pytest.raises(ValueError, match="no SHA-256 of its content"):
+        load(model_file)
+
+
+@pytest.mark.parametrize("version", [FORMAT_VERSION + 1, 1, "3"])
 def test_other_format_versions_are_refused(model_file, version):
     tampered_document(model_file, lambda d: d.update(format_version=version))
-    with pytest.raises(ValueError, match=f"format version {version!r}.*reads version 2"):
+    with pytest.raises(ValueError, match=f"format version {version!r}.*reads version 3"):
         load(model_file)
 
 
@@ -366,7 +414,6 @@ def test_other_safetensors_files_are_refused(tmp_path):
         (lambda d: d["params"].update(device={"torch.device": "nowhere"}), "nowhere"),
         (lambda d: d["params"].update(device="tpu"), "'tpu' is not one"),
         (lambda d: d["fitted"].update(extra=1), "fitted needs the keys"),
-        (lambda d: d["fitted"].update(sha256="0" * 64), "SHA-256"),
         (lambda d: d["fitted"].update(object_classes=True), "true for string classes"),
         (lambda d: d["fitted"].update(object_classes="yes"), "object_classes"),
         (lambda d: d["fitted"].update(feature_names_in=["a"]), "feature_names_in"),
@@ -416,18 +463,11 @@ def _tensors(coef=(3, 4), intercept=(3,), classes=(0, 1, 2), dtype=np.float32):
 )
 def test_tampered_tensors_are_refused(model_file, tensors, message):
     metadata, _ = read_file(model_file)
-    document = json.loads(metadata["model"])
-    document["fitted"]["sha256"] = _digest(tensors)
+    document = description(metadata)
     document["fitted"]["feature_names_in"] = ["a", "b", "c", "d"]
-    write_file(model_file, {"model": json.dumps(document)}, tensors)
+    write_file(model_file, signed(document, tensors), tensors)
     with pytest.raises(ValueError, match=message):
         load(model_file)
-
-
-def _digest(tensors):
-    from sk_softmax._persistence import _digest
-
-    return _digest(tensors)
 
 
 @pytest.mark.parametrize("width", [999_999_999, 300_000_000, 30_000_000])
