@@ -11,6 +11,7 @@ to build the pages without running the examples.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ extensions = [
     "myst_parser",
     "numpydoc",
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
@@ -37,8 +39,11 @@ exclude_patterns = ["_build", "_inventories"]
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath"]
 
-# API pages: numpydoc renders the docstrings; members are listed in api.rst.
-autodoc_default_options = {"member-order": "bysource"}
+# API pages: one per public name (autosummary, templates in _templates/), the
+# docstrings rendered by numpydoc.
+templates_path = ["_templates"]
+autosummary_generate = True
+autodoc_default_options = {"member-order": "groupwise"}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
@@ -67,7 +72,61 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+# Pages that stand alone have no section navigation to show.
+html_sidebars = {
+    page: []
+    for page in ("index", "getting_started", "chapter", "performance", "api", "release_notes")
+}
+# Literal blocks without a language are console output, not Python.
+highlight_language = "text"
+
+# MathJax from the docs extra's copy (the django-static-mathjax package holds
+# MathJax 3's files), served by the site itself so that it works offline.
+mathjax_path = "mathjax/tex-chtml.js"
+_MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2")
+
+
+def _copy_mathjax(app, exception):
+    """Put MathJax's TeX-to-HTML component and its fonts into the site's _static."""
+    import shutil
+    from importlib.resources import files
+
+    if exception is not None or app.builder.format != "html":
+        return
+    source = files("mathjax") / "static" / "mathjax"
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for name in _MATHJAX_FILES:
+        path = Path(str(source / "es5" / name))
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, target / name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(path, target / name)
+    shutil.copy2(Path(str(source / "LICENSE")), target / "LICENSE")
+
+
+_SKLEARN_REFS = re.compile(r":(ref|term):`(?:([^`<]+?)\s*<[^`>]+>|([^`]+))`")
+
+
+def _plain(match):
+    text = match.group(2) or match.group(3)
+    return text if match.group(1) == "ref" else f"``{text}``"
+
+
+def _plain_sklearn_refs(app, what, name, obj, options, lines):
+    """Methods inherited from scikit-learn (``score``, ``set_params``, ...) keep their
+    docstrings; their links into scikit-learn's own user guide and glossary, which
+    this site does not have, become plain text."""
+    module = getattr(getattr(obj, "fget", obj), "__module__", "") or ""
+    if module.startswith("sklearn"):
+        lines[:] = [_SKLEARN_REFS.sub(_plain, line) for line in lines]
+
+
+def setup(app):
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("autodoc-process-docstring", _plain_sklearn_refs)
 
 # The gallery runs each example with the arguments of gallery_settings.py.
 sys.path.insert(0, str(HERE))
@@ -81,4 +140,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "show_signature": False,
     "min_reported_time": 1,
+    # "Examples using ..." on each API page.
+    "backreferences_dir": "generated",
+    "doc_module": ("sk_softmax",),
+    # The execution-time pages load jQuery and DataTables from CDNs.
+    "write_computation_times": False,
 }

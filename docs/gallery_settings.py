@@ -10,6 +10,8 @@ ARGV = {
     "overfitting.py": ["--quick", "--plots", str(PLOTS)],
     "grid_search.py": ["--quick", "--plot", str(PLOTS / "grid_search.png")],
     "halving_search.py": ["--quick", "--plot", str(PLOTS / "halving_search.png")],
+    "pipeline_search.py": ["--quick", "--plot", str(PLOTS / "pipeline_search.png")],
+    "randomized_search.py": ["--quick", "--plot", str(PLOTS / "randomized_search.png")],
     "dask_scale.py": ["--quick"],
 }
 

@@ -24,6 +24,7 @@ still win).
 """
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -139,4 +140,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    # Under a Jupyter kernel (the gallery's notebooks) sys.argv is the kernel's: no arguments.
+    main([] if "ipykernel" in sys.modules else None)

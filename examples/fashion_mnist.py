@@ -22,6 +22,7 @@ them into ``DIR`` as PNGs and leaves the figures open.
 
 import argparse
 import copy
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -248,4 +249,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    # Under a Jupyter kernel (the gallery's notebooks) sys.argv is the kernel's: no arguments.
+    main([] if "ipykernel" in sys.modules else None)

@@ -26,6 +26,7 @@ side by side. ``--plots DIR`` saves the figure as ``grid_search.png`` into
 """
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -142,4 +143,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    # Under a Jupyter kernel (the gallery's notebooks) sys.argv is the kernel's: no arguments.
+    main([] if "ipykernel" in sys.modules else None)

@@ -16,6 +16,7 @@ another share); the test set is always the full 10,000 images.
 """
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -106,4 +107,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    # Under a Jupyter kernel (the gallery's notebooks) sys.argv is the kernel's: no arguments.
+    main([] if "ipykernel" in sys.modules else None)

@@ -12,6 +12,7 @@ fit times compare the fits. Runs offline in a few seconds::
 
 import argparse
 import importlib
+import sys
 import time
 
 from sklearn.datasets import load_digits
@@ -49,4 +50,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    # Under a Jupyter kernel (the gallery's notebooks) sys.argv is the kernel's: no arguments.
+    main([] if "ipykernel" in sys.modules else None)

@@ -106,6 +106,8 @@ def _resolve(dataset):
 class TensorBatchIterator:
     """Iterate over whole-tensor datasets in minibatches.
 
+    Read more in the :ref:`User Guide <model>`.
+
     A drop-in for skorch's ``iterator_train`` / ``iterator_valid``: skorch calls
     ``TensorBatchIterator(dataset, batch_size=..., shuffle=...)``. Each batch is
     a slice (or, when shuffling, one indexed gather) of the whole tensors, so

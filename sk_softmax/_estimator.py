@@ -82,8 +82,11 @@ def _encode(y, classes):
 class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     """Softmax (multinomial logistic) regression trained with PyTorch through skorch.
 
+    Read more in the :ref:`User Guide <model>`.
+
     The model is one linear layer, ``logits = X @ coef_.T + intercept_``,
-    trained by minibatch gradient descent on the cross-entropy of the logits
+    trained by full-batch L-BFGS or minibatch gradient descent (see
+    ``optimizer``) on the cross-entropy of the logits
     (:class:`torch.nn.CrossEntropyLoss`, which uses the log-sum-exp trick);
     the softmax is applied only when probabilities are asked for. Training runs
     in a :class:`skorch.NeuralNetClassifier`, kept as ``net_``, so skorch

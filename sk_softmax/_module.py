@@ -11,6 +11,8 @@ from ._sparse import SparseRows, sparse_linear
 class SoftmaxRegression(nn.Module):
     """Flatten the input and apply one affine map, returning class logits.
 
+    Read more in the :ref:`User Guide <model>`.
+
     The product is the chunked one of :func:`sk_softmax._kernel.logits`, so
     a row's logits do not depend on the thread count. Sparse input arrives
     as :class:`~sk_softmax._sparse.SparseRows` (CSR tensors of the rows and
@@ -47,6 +49,17 @@ class SoftmaxRegression(nn.Module):
         self.linear.bias = nn.Parameter(torch.zeros(n_classes))
 
     def forward(self, X):
+        """The logits ``X @ W.T + b`` of a batch.
+
+        Parameters
+        ----------
+        X : tensor of shape (n_rows, ...) or SparseRows
+            Dense rows (flattened to ``n_features`` values each) or sparse rows.
+
+        Returns
+        -------
+        logits : tensor of shape (n_rows, n_classes)
+        """
         if isinstance(X, SparseRows):
             return sparse_linear(X, self.linear.weight, self.linear.bias)
         if X.dim() != 2:

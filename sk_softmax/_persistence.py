@@ -43,6 +43,8 @@ def _require(condition, message):
 def dump(model: SoftmaxClassifier, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` in a data-only format that :func:`load` reads.
 
+    Read more in the :ref:`User Guide <persistence>`.
+
     Loading the file never runs code, so model files can be shared. It is
     written to a temporary name next to ``path`` and renamed into place, with
     the mode ``open()`` would give it (or that of the file it replaces).
@@ -192,6 +194,8 @@ def _checksum(text, tensors):
 
 def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
     """Read a model written by :func:`dump`, running no code from the file.
+
+    Read more in the :ref:`User Guide <persistence>`.
 
     The checksum of the whole content (description and tensors), the format
     name and version, every key, the parameters, the classes and the shapes

@@ -93,6 +93,8 @@ update_registered_converter(
 def to_onnx(estimator, X, **kwargs):
     """Convert a fitted SoftmaxClassifier (or a pipeline holding one) to ONNX.
 
+    Read more in the :ref:`User Guide <persistence>`.
+
     ``skl2onnx.to_onnx`` after checking that the estimator is fitted; ``X``
     (a few rows are enough) gives the input's type and width: float32 rows
     make a float32 graph, float64 rows a float64 one.

@@ -64,6 +64,8 @@ def plot_weights(
 ):
     """Show each class's row of ``coef_`` as an image: the learned templates.
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     Pixels whose weight is positive (red) push an image towards that class,
     negative ones (blue) away from it. All panels share one colour scale,
     symmetric around weight 0 (white), so they can be compared; a colour bar
@@ -214,6 +216,8 @@ def _epoch_columns(history, select):
 def plot_learning_curves(history, *, labels=None, ax=None):
     """Plot the per-epoch losses and accuracies recorded during training.
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     Columns of the history whose name ends in ``loss`` (``train_loss``,
     ``valid_loss``, ...) go in one panel, those whose name contains ``acc``
     (``valid_acc``, or a callback's ``train_acc``, ``test_acc``, ...) in a
@@ -302,6 +306,8 @@ def plot_predictions(
 ):
     """Show images titled with their true and predicted labels (d2l's ``predict_ch3``).
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     Each panel is titled ``true: ...`` over ``predicted: ...``; a wrong
     prediction has its title and frame in red.
 
@@ -371,6 +377,8 @@ def plot_confusion_matrix(
 ):
     """Plot the confusion matrix of predictions through scikit-learn.
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     A thin wrapper of :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_predictions`
     with long class names written vertically.
 
@@ -426,6 +434,8 @@ def _best_per_x(params, mean, x, lines, value):
 def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     """Mean cross-validation score against one parameter, one line per value of another.
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     For the chapter's exercise 1: how the number of epochs and the learning
     rate change the result, from one fitted search. Every line is a value of
     ``lines``, over the values of ``x``, with the spread over the splits as
@@ -458,7 +468,8 @@ def plot_search_scores(search, *, x="max_epochs", lines="lr", ax=None):
     >>> from sk_softmax.plotting import plot_search_scores
     >>> X, y = load_iris(return_X_y=True)
     >>> grid = {"lr": [0.01, 0.1], "max_epochs": [2, 10]}
-    >>> search = SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3).fit(X, y)
+    >>> clf = SoftmaxClassifier(optimizer="adam", random_state=0)  # "auto": L-BFGS on iris
+    >>> search = SoftmaxSearchCV(clf, grid, cv=3).fit(X, y)
     >>> ax = plot_search_scores(search)
     >>> len(ax.get_lines())  # one line per lr, and the best candidate's marker
     3
@@ -529,8 +540,11 @@ _PARAM_NAMES = {
 
 
 def _param_name(name):
-    """A parameter's name in words: ``lr`` -> "learning rate", ``my_param`` -> "my param"."""
-    return _PARAM_NAMES.get(name, name.replace("_", " "))
+    """A parameter's name in words: ``lr`` -> "learning rate", ``my_param`` -> "my param",
+    a pipeline step's ``clf__lr`` -> "learning rate (clf)"."""
+    step, _, own = name.rpartition("__")
+    words = _PARAM_NAMES.get(own, own.replace("_", " "))
+    return f"{words} ({step})" if step else words
 
 
 def _fmt(value):

@@ -59,6 +59,8 @@ checksums before use.
 def get_data_home(data_home=None) -> Path:
     """Return the folder that holds sk_softmax's data sets.
 
+    Read more in the :ref:`User Guide <chapter>`.
+
     The first of: ``data_home``, the environment variable ``SK_SOFTMAX_DATA``,
     scikit-learn's data home (:func:`sklearn.datasets.get_data_home`, itself
     ``$SCIKIT_LEARN_DATA`` or ``~/scikit_learn_data``). ``~`` is expanded.
@@ -172,6 +174,8 @@ def fetch_fashion_mnist(
     *, subset="train", data_home=None, download_if_missing=True, return_X_y=False
 ):
     """Load the Fashion-MNIST images (classification, 10 classes).
+
+    Read more in the :ref:`User Guide <chapter>`.
 
     =================   =====================
     Classes                                10

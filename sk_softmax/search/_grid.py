@@ -10,6 +10,8 @@ from ._base import StackedSearchCV
 class SoftmaxSearchCV(StackedSearchCV):
     """Exhaustive search over a SoftmaxClassifier's parameters, trained as stacked runs.
 
+    Read more in the :ref:`User Guide <searching>`.
+
     A drop-in for :class:`~sklearn.model_selection.GridSearchCV` with a
     :class:`SoftmaxClassifier`: the same arguments, ``cv_results_``,
     ``best_*`` attributes and methods, computed by scikit-learn's own search

@@ -103,6 +103,8 @@ class ScoredHalving(HalvingGridSearchCV):
 class SoftmaxHalvingSearchCV(StackedSearchCV):
     """Successive halving over a SoftmaxClassifier's parameters, epochs as the resource.
 
+    Read more in the :ref:`User Guide <halving-search>`.
+
     :class:`~sklearn.model_selection.HalvingGridSearchCV` with
     ``resource="max_epochs"``, trained as one stacked run per CV split: every
     candidate of ``param_grid`` starts in it; at each rung scikit-learn's

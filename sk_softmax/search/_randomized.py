@@ -12,6 +12,8 @@ from ._base import StackedSearchCV
 class SoftmaxRandomizedSearchCV(StackedSearchCV):
     """Randomized search over a SoftmaxClassifier's parameters, trained as stacked runs.
 
+    Read more in the :ref:`User Guide <randomized-search>`.
+
     A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV` with a
     :class:`SoftmaxClassifier` (or a Pipeline ending in one): the same
     arguments, the same ``n_iter`` candidates for the same ``random_state``
