@@ -77,7 +77,15 @@ html_css_files = ["custom.css"]
 # Pages that stand alone have no section navigation to show.
 html_sidebars = {
     page: []
-    for page in ("index", "getting_started", "chapter", "performance", "api", "release_notes")
+    for page in (
+        "index",
+        "getting_started",
+        "chapter",
+        "performance",
+        "api",
+        "how_it_works",
+        "release_notes",
+    )
 }
 # Literal blocks without a language are console output, not Python.
 highlight_language = "text"
