@@ -116,8 +116,6 @@ class SoftmaxHalvingSearchCV(StackedSearchCV):
     HalvingGridSearchCV's keys (``iter``, ``n_resources``, ...), the winner
     is the best of the last rung, and ``best_estimator_`` its refit.
 
-    Read more in the :ref:`user guide <halving-search>`.
-
     Parameters
     ----------
     estimator : SoftmaxClassifier

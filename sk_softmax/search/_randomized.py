@@ -23,8 +23,6 @@ class SoftmaxRandomizedSearchCV(StackedSearchCV):
     in per-model values (``lr`` and ``alpha`` drawn from distributions, ...)
     stack on each split, and ``max_epochs`` values are checkpoints.
 
-    Read more in the :ref:`user guide <randomized-search>`.
-
     Parameters
     ----------
     estimator : SoftmaxClassifier or Pipeline
