@@ -219,8 +219,11 @@ def load(path: str | os.PathLike, *, device=None) -> SoftmaxClassifier:
     ------
     ValueError
         If the file is not what :func:`dump` writes in this format version (a
-        pickle, a ``torch.save`` file, random, truncated, damaged or tampered
-        bytes); the message says why.
+        pickle, a ``torch.save`` file, random, truncated or damaged bytes, a
+        description or tensors changed without their checksum); the message
+        says why. The checksum is no signature: whoever can write a file can
+        write any model into it (loading it still runs no code), so trust a
+        model file as much as its source.
 
     Examples
     --------

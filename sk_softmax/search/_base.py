@@ -105,8 +105,8 @@ class StackedSearchCV(BaseSearchCV):
                 encoded, candidates = None, []
             return train_pipeline_runs(self, X, y, splits, candidates, sample_weight, encoded)
         runs = self._new_runs(X, splits)
-        if encoded is None:
-            return runs, 0
+        if encoded is None or not stacked_groups(self.estimator, candidates, []):
+            return runs, 0  # none can stack, whatever the data's size
         data = training_inputs(X, sample_weight, encoded)
         groups = stacked_groups(self.estimator, candidates, sizes(data, runs.sets))
         if not groups:

@@ -32,12 +32,18 @@ def minibatch_optimizer(optimizer, size):
 
 def stackable(params, sizes):
     """Whether models with these parameters can train in a stacked run (else: separate fits):
-    a minibatch optimizer on every training set of these sizes, no hold-out, no callbacks."""
-    return (
-        all(minibatch_optimizer(params["optimizer"], size) for size in sizes)
-        and not params["early_stopping"]
-        and not params["callbacks"]
-    )
+    a minibatch optimizer on every training set of these sizes, no hold-out, no callbacks.
+
+    With no sizes (the data not known yet): whether they could stack on some data, which
+    ``optimizer="auto"`` decides only once it sees the data's size.
+    """
+    optimizer = params["optimizer"]
+    if sizes:
+        minibatch = all(minibatch_optimizer(optimizer, size) for size in sizes)
+    else:
+        auto = isinstance(optimizer, str) and optimizer == "auto"
+        minibatch = auto or minibatch_optimizer(optimizer, None) is not None
+    return minibatch and not params["early_stopping"] and not params["callbacks"]
 
 
 def stacked_groups(estimator, candidates, sizes):
@@ -45,7 +51,8 @@ def stacked_groups(estimator, candidates, sizes):
 
     ``estimator`` is a SoftmaxClassifier, ``candidates`` a list of its
     parameter dicts, ``sizes`` the :class:`~sk_softmax._recipe.DataSize` of
-    each training set the runs train on.
+    each training set the runs train on (none: the groups that could stack
+    on some data, see :func:`stackable`).
 
     Candidates whose parameters differ only in per-model values
     (:data:`PER_MODEL`) share a group. Candidates that differ only in

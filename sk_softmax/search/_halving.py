@@ -263,14 +263,10 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         runs = self._new_runs(X, splits)
         encoded = encoded_if_stackable(y, runs.sets) if stackable else None
         epochs = self._max_epochs()
-        groups = []
-        if encoded is not None:
+        groups, candidates = [], [{**c, "max_epochs": epochs} for c in candidates]
+        if encoded is not None and stacked_groups(self.estimator, candidates, []):
             data = training_inputs(X, sample_weight, encoded)
-            groups = stacked_groups(
-                self.estimator,
-                [{**c, "max_epochs": epochs} for c in candidates],
-                sizes(data, runs.sets),
-            )
+            groups = stacked_groups(self.estimator, candidates, sizes(data, runs.sets))
         stacked = []
         if groups:
             from ._stacked import StackedRun  # torch, on first training

@@ -92,7 +92,8 @@ class Runs:
         shares = np.array([[share for _, share in row] for row in found], float)
         stacked = trained.any(1) if len(found) else np.zeros(0, bool)
         users = np.array([keys.count(key) for key in keys])
-        seconds = np.where(stacked, shares.mean(1) / users, 0.0) if len(found) else shares
+        # A model's share is already its mean over the splits: the same on each it trained on.
+        seconds = np.where(stacked, shares.max(1) / users, 0.0) if len(found) else shares
         if stacked.any():
             seconds[stacked] += self.score_seconds / len(self.sets) / stacked.sum()
         return seconds, int((~trained).sum()) if len(found) else 0

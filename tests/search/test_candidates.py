@@ -1,6 +1,7 @@
 """Which candidates of a search train together."""
 
 import pytest
+import torch
 from sklearn.model_selection import ParameterGrid
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -38,6 +39,13 @@ def test_auto_stacks_where_it_resolves_to_a_minibatch_optimizer_on_every_split()
     assert len(stacked_groups(SoftmaxClassifier(), grid, [LARGE, LARGE])) == 1
     assert stacked_groups(SoftmaxClassifier(), grid, [LARGE, SMALL]) == []
     assert len(stacked_groups(SoftmaxClassifier(optimizer="adam"), grid, [SMALL])) == 1
+
+
+def test_without_sizes_only_what_could_stack_on_some_data_is_grouped():
+    grid = list(ParameterGrid({"lr": [0.01, 0.1]}))
+    assert len(stacked_groups(SoftmaxClassifier(), grid, [])) == 1  # "auto": may take Adam
+    assert stacked_groups(SoftmaxClassifier(optimizer="lbfgs"), grid, []) == []
+    assert stacked_groups(SoftmaxClassifier(optimizer=torch.optim.RMSprop), grid, []) == []
 
 
 @pytest.mark.parametrize(

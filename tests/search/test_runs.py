@@ -115,3 +115,25 @@ def test_held_out_scoring_uses_the_estimators_blas_threads(digits_split, monkeyp
         SoftmaxClassifier(optimizer="adam", n_threads=1, random_state=0), GRID, cv=3
     ).fit(X, y)
     assert seen and all(n == 1 for n in seen)
+
+
+class _Model:
+    """A trained model as Runs sees one: its epoch history and checkpoint weights."""
+
+    def __init__(self, epochs):
+        self.history = [{"epoch": e} for e in range(1, epochs + 1)]
+        self.weights = {}
+
+
+def test_a_setting_stacked_on_some_splits_only_is_fitted_separately_on_the_others():
+    splits = [(np.arange(0, 5), np.arange(5, 10)), (np.arange(5, 10), np.arange(0, 5))]
+    runs = Runs(splits)
+    params = SoftmaxClassifier(lr=0.1).get_params()
+    runs.add_on(0, [params], [_Model(4)], seconds=10.0)  # split 1: L-BFGS, say
+    assert runs.find(params, splits[0][0])[0] is not None
+    assert runs.find(params, splits[1][0]) == (None, 0.0, None)
+    seconds, separate = runs.costs(SoftmaxClassifier(), [{"lr": 0.1}])
+    assert seconds.tolist() == [5.0]  # 10 s on one of two splits: 5 s a split
+    assert separate == 1  # one fit, on the other split
+    runs.add_on(1, [params], [_Model(4)], seconds=10.0)
+    assert runs.costs(SoftmaxClassifier(), [{"lr": 0.1}]) == ([10.0], 0)
