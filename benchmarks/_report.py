@@ -28,7 +28,7 @@ def beside_a_busy_process():
 
 
 def fit_seconds(search, X, y):
-    """Wall time of ``search.fit(X, y)``, its ConvergenceWarnings (short candidates) silenced."""
+    """Wall time of ``search.fit(X, y)`` (a search or a model), its ConvergenceWarnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()

@@ -142,6 +142,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"\.py$",  # run every example
+    "ignore_pattern": r"^__init__\.py$|^_.*\.py$",  # helpers the examples import
     "plot_gallery": os.environ.get("SK_SOFTMAX_DOCS_GALLERY", "1") != "0",
     "reset_argv": "gallery_settings.reset_argv",
     "abort_on_example_error": True,

@@ -15,22 +15,16 @@ ending where its candidate was left behind::
 another share); the test set is always the full 10,000 images.
 """
 
-import argparse
 import sys
-import time
-import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from _search_setup import save, search_data, timed_fit
+from sklearn.model_selection import StratifiedKFold
 
 from sk_softmax import SoftmaxClassifier, SoftmaxHalvingSearchCV
-from sk_softmax.datasets import fetch_fashion_mnist
 
 GRID = {"lr": list(np.logspace(-4, -0.5, 10).round(6)), "alpha": [0.0, 1e-5, 1e-4]}
-QUICK_FRACTION = 0.1
 
 
 def plot_rungs(search, ax):
@@ -68,17 +62,7 @@ def plot_rungs(search, ax):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
-    parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
-    parser.add_argument("--quick", action="store_true", help="a tenth of the training set")
-    parser.add_argument("--fraction", type=float, default=None, help="share of training rows")
-    parser.add_argument("--plot", type=Path, default=None, help="save the figure to this file")
-    args = parser.parse_args(argv)
-    X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
-    X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
-    fraction = args.fraction or (QUICK_FRACTION if args.quick else None)
-    if fraction is not None:
-        X, _, y, _ = train_test_split(X, y, train_size=fraction, stratify=y, random_state=0)
+    args, X, y, X_test, y_test = search_data(__doc__, argv)
     search = SoftmaxHalvingSearchCV(
         SoftmaxClassifier(optimizer="adam", batch_size=256, random_state=0),
         GRID,
@@ -88,11 +72,7 @@ def main(argv=None):
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
         return_train_score=False,
     )
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the short rungs, on purpose
-        search.fit(X, y)
-    seconds = time.perf_counter() - start
+    seconds = timed_fit(search, X, y)
     print(f"{len(y):,} training rows, 30 candidates, 3 folds: {seconds:.1f} s")
     for epochs, n in zip(search.n_resources_, search.n_candidates_, strict=True):
         print(f"  rung of {epochs:>2} epochs: {n:>2} candidates")
@@ -100,9 +80,7 @@ def main(argv=None):
     print(f"test accuracy of the refit winner: {search.score(X_test, y_test):.4f}")
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     plot_rungs(search, ax)
-    if args.plot is not None:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.plot, dpi=120)
+    save(fig, args.plot)
     return search
 
 

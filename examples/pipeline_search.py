@@ -17,15 +17,11 @@ the CV accuracy of every candidate by epochs::
 another share); the test set is always the full 10,000 images.
 """
 
-import argparse
 import sys
-import time
-import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from _search_setup import save, search_data, timed_fit
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -37,31 +33,10 @@ GRID = {
     "clf__lr": [0.001, 0.003, 0.01, 0.03],
     "clf__max_epochs": [5, 10, 20],
 }
-QUICK_FRACTION = 0.1
-
-
-def timed_fit(search, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the short candidates, on purpose
-        start = time.perf_counter()
-        search.fit(X, y)
-    return time.perf_counter() - start
 
 
 def main(argv=None):
-    from sk_softmax.datasets import fetch_fashion_mnist
-
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
-    parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
-    parser.add_argument("--quick", action="store_true", help="a tenth of the training set")
-    parser.add_argument("--fraction", type=float, default=None, help="share of training rows")
-    parser.add_argument("--plot", type=Path, default=None, help="save the figure to this file")
-    args = parser.parse_args(argv)
-    X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
-    X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
-    fraction = args.fraction or (QUICK_FRACTION if args.quick else None)
-    if fraction is not None:
-        X, _, y, _ = train_test_split(X, y, train_size=fraction, stratify=y, random_state=0)
+    args, X, y, X_test, y_test = search_data(__doc__, argv)
     pipe = Pipeline(
         [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
     )
@@ -86,9 +61,7 @@ def main(argv=None):
         "Searching StandardScaler + SoftmaxClassifier on Fashion-MNIST\n"
         "(each point: the better of with_std=True and False)"
     )
-    if args.plot is not None:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.plot, dpi=120)
+    save(fig, args.plot)
     return ours, theirs
 
 

@@ -18,17 +18,13 @@ candidate's CV accuracy against its learning rate and penalty::
 another share); the test set is always the full 10,000 images.
 """
 
-import argparse
 import sys
-import time
-import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _search_setup import save, search_data, timed_fit
 from scipy.stats import loguniform
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold
 
 from sk_softmax import SoftmaxClassifier, SoftmaxRandomizedSearchCV
 
@@ -37,15 +33,7 @@ DISTRIBUTIONS = {
     "alpha": loguniform(1e-6, 1e-2),
     "max_epochs": [5, 10, 20],
 }
-N_ITER, QUICK_FRACTION = 16, 0.1
-
-
-def timed_fit(search, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the short candidates, on purpose
-        start = time.perf_counter()
-        search.fit(X, y)
-    return time.perf_counter() - start
+N_ITER = 16
 
 
 def plot_candidates(search, ax):
@@ -93,19 +81,7 @@ def plot_candidates(search, ax):
 
 
 def main(argv=None):
-    from sk_softmax.datasets import fetch_fashion_mnist
-
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
-    parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
-    parser.add_argument("--quick", action="store_true", help="a tenth of the training set")
-    parser.add_argument("--fraction", type=float, default=None, help="share of training rows")
-    parser.add_argument("--plot", type=Path, default=None, help="save the figure to this file")
-    args = parser.parse_args(argv)
-    X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
-    X_test, y_test = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
-    fraction = args.fraction or (QUICK_FRACTION if args.quick else None)
-    if fraction is not None:
-        X, _, y, _ = train_test_split(X, y, train_size=fraction, stratify=y, random_state=0)
+    args, X, y, X_test, y_test = search_data(__doc__, argv)
     estimator = SoftmaxClassifier(optimizer="adam", random_state=0)
     kwargs = dict(n_iter=N_ITER, cv=StratifiedKFold(3, shuffle=True, random_state=0))
     ours = SoftmaxRandomizedSearchCV(estimator, DISTRIBUTIONS, random_state=0, **kwargs)
@@ -129,9 +105,7 @@ def main(argv=None):
     print(f"SoftmaxRandomizedSearchCV: {ratio:.1f}x faster, {ours.n_stacked_runs_} stacked runs")
     fig, ax = plt.subplots(figsize=(7.5, 5.2), layout="constrained")
     plot_candidates(ours, ax)
-    if args.plot is not None:
-        args.plot.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(args.plot, dpi=120)
+    save(fig, args.plot)
     return ours, theirs
 
 
