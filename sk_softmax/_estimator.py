@@ -7,10 +7,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
+from ._history import History
 from ._prediction import LinearSoftmaxMixin
-from ._recipe import data_size, row_weights
+from ._recipe import data_size, recipe, row_weights
 from ._threads import torch_threads
 from ._upstream import (
     Interval,
@@ -284,7 +285,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "optimizer": [StrOptions({"auto", "adam", "sgd", "lbfgs"}), type],
@@ -308,7 +309,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        lr=0.03,
+        lr="auto",
         max_epochs=200,
         batch_size="auto",
         optimizer="auto",
@@ -423,15 +424,15 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         """
         from ._batches import ArrayDataset
         from ._device import resolve_device
-        from ._training import build_net, stop_reason, train, warn_if_not_converged
+        from ._training import build_net, fitted_history, stop_reason, train, warn_if_not_converged
 
         with _restored_on_error(self), torch_threads(self.n_threads):
-            fitted = hasattr(self, "net_")
+            fitted = hasattr(self, "coef_")
             if incremental:
-                self._check_partial_fit_classes(classes)
+                self._check_partial_fit(classes)
             going_on = fitted and (incremental or self.warm_start)
             X, y = self._validate_data(X, y, reset=not going_on)
-            if incremental or going_on:
+            if incremental or going_on:  # the classes are known: partial_fit's or fit's
                 y_encoded = _encode(y, self.classes_)
             else:
                 self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -446,35 +447,33 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             weights, total_weight = self._training_weights(
                 X, y_encoded, sample_weight, rescale=not incremental
             )
-            dataset = ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
-            params = self.get_params(deep=False)
             if incremental:  # weights are taken as they are: rows count
-                seen = len(y) + (self.n_samples_seen_ or 0 if fitted else 0)
+                seen = len(y) + (self.n_samples_seen_ if going_on else 0)
             else:  # weights are rescaled to mean 1: rows count by their weight
                 seen = total_weight
-            net = build_net(
-                params,
-                data_size(X, n_classes),
-                dataset.device,
-                n_samples_seen=seen,
-                incremental=incremental,
-            )
-            epochs_run = train(
-                net,
-                dataset,
-                y_encoded,
-                previous=self.net_ if going_on else None,
-                epochs=1 if incremental else None,
-            )
+            params = self.get_params(deep=False)
+            size = data_size(X, n_classes)
+            fit_recipe = recipe(params, [params], size, [seen], incremental=incremental)
+            dataset = ArrayDataset(X, y_encoded, weights, device=resolve_device(self.device))
+            net = build_net(params, fit_recipe, X.shape[1], n_classes, dataset.device)
+            previous = self._training_so_far() if going_on else None
+            epochs = 1 if incremental else None
+            epochs_run = train(net, dataset, y_encoded, previous=previous, epochs=epochs)
             net.history.record("n_samples_seen", seen)
             if not incremental:
                 if self.verbose:
                     print(stop_reason(net, params, epochs_run))
                 warn_if_not_converged(net, params, epochs_run)
-            self._set_fitted(net)
+            linear = net.module_.linear
+            self._set_weights(
+                linear.weight.detach().cpu().numpy(),
+                linear.bias.detach().cpu().numpy(),
+                fitted_history(net),
+            )
+            self.net_ = net
         return self
 
-    def _check_partial_fit_classes(self, classes):
+    def _check_partial_fit(self, classes):
         if not hasattr(self, "classes_") and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: the "
@@ -489,41 +488,40 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
                 "sklearn.utils.class_weight.compute_class_weight and pass them "
                 "as a dict."
             )
+        if isinstance(self.optimizer, str) and self.optimizer == "lbfgs":
+            raise ValueError(
+                "partial_fit trains with a minibatch optimizer: a line search cannot span "
+                "chunks of different rows. Use optimizer='auto' (Adam here), 'adam' or 'sgd'."
+            )
+
+    def _training_so_far(self):
+        """What a warm start or the next ``partial_fit`` goes on from: the weights and
+        history, and the net that trained them where there is one (its minibatch
+        order and optimizer state)."""
+        return self.coef_, self.intercept_, self.history_, self.__dict__.get("net_")
 
     def _set_weights(self, coef, intercept, history):
-        """Become fitted with these float32 weights and epoch history.
+        """Become fitted with these weights and epoch history (plain values).
 
-        ``classes_`` and the feature attributes are the caller's to set.
-        Predictions need ``coef_`` and ``intercept_`` only: the skorch net is
-        built (and torch imported) the first time ``net_`` is used.
+        ``classes_`` and the feature attributes are the caller's to set; a net
+        that trained the model is the caller's to keep as ``net_``.
         """
-        self.__dict__.pop("_net", None)
-        self._net_weights = (self.get_params(deep=False), coef, intercept, history)
+        self.__dict__.pop("net_", None)
         self.coef_ = np.asarray(coef, dtype=np.float64)
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
-
-    def _set_fitted(self, net):
-        self.net_ = net
-        linear = net.module_.linear
-        self.coef_ = linear.weight.detach().cpu().numpy().astype(np.float64)
-        self.intercept_ = linear.bias.detach().cpu().numpy().astype(np.float64)
-
-    @property
-    def net_(self):
-        net = self.__dict__.get("_net")
-        if net is None:
-            if "_net_weights" not in self.__dict__:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute 'net_'")
-            from ._training import net_with_weights
-
-            net = net_with_weights(*self.__dict__.pop("_net_weights"))
-            self._net = net
-        return net
-
-    @net_.setter
-    def net_(self, net):
-        self.__dict__.pop("_net_weights", None)
-        self._net = net
+        self.history_ = History(history)
+        self.n_iter_ = len(self.history_)
+        self.n_samples_seen_ = self.history_[-1].get("n_samples_seen")
+        self.loss_curve_ = [float(loss) for loss in self.history_[:, "train_loss"]]
+        self.best_loss_ = min(self.loss_curve_)
+        validated = any("valid_acc" in epoch for epoch in self.history_)
+        self.validation_scores_ = (
+            [float(epoch.get("valid_acc", np.nan)) for epoch in self.history_]
+            if validated
+            else None
+        )
+        scores = self.validation_scores_
+        self.best_validation_score_ = None if scores is None else float(np.nanmax(scores))
 
     def _validate_data(self, X, y, *, reset):
         X, y = validate_data(
@@ -561,43 +559,3 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         return row_weights(
             sample_weight, self.class_weight, self.classes_, y_encoded, rescale=rescale
         )
-
-    # ----------------------------------------------------- fitted attributes
-
-    @property
-    def history_(self):
-        check_is_fitted(self)
-        return self.net_.history
-
-    @property
-    def n_iter_(self):
-        return len(self.history_)
-
-    @property
-    def n_samples_seen_(self):
-        return self.history_[-1].get("n_samples_seen")
-
-    @property
-    def loss_curve_(self):
-        return [float(loss) for loss in self.history_[:, "train_loss"]]
-
-    @property
-    def best_loss_(self):
-        return min(self.loss_curve_)
-
-    @property
-    def validation_scores_(self):
-        """Validation accuracy of each epoch with ``early_stopping``, else None.
-
-        Epochs trained without a hold-out (before a warm start switched
-        ``early_stopping`` on, or by ``partial_fit``) count as NaN.
-        """
-        history = self.history_
-        if not any("valid_acc" in epoch for epoch in history):
-            return None
-        return [float(epoch.get("valid_acc", np.nan)) for epoch in history]
-
-    @property
-    def best_validation_score_(self):
-        scores = self.validation_scores_
-        return None if scores is None else float(np.nanmax(scores))

@@ -1,4 +1,4 @@
-"""The skorch net the estimator trains: skorch's classifier, weighted and penalised."""
+"""The skorch net a SoftmaxClassifier trains: skorch's loop driving a stack of one model."""
 
 from collections.abc import Mapping
 
@@ -6,52 +6,100 @@ import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
-from ._kernel import fixed_sum, loss_and_gradients
-from ._module import SoftmaxRegression
+from ._convergence import DIVERGED, STOP
+from ._kernel import fixed_sum
 from ._sparse import SparseRows
+from ._stack import Stack
+from .exceptions import DivergenceError
 
 
 class _StopTraining(KeyboardInterrupt):
-    """A callback ended training at an epoch's end (skorch's way: a KeyboardInterrupt)."""
+    """Training ended at an epoch's end (skorch's way: a KeyboardInterrupt)."""
 
 
 class SoftmaxNet(NeuralNetClassifier):
-    """:class:`skorch.NeuralNetClassifier` with sample weights and an L2 penalty.
+    """:class:`skorch.NeuralNetClassifier` whose steps and epoch ends are a
+    :class:`~sk_softmax._stack.Stack`'s.
 
-    The loss of a batch is ``mean(w * cross_entropy) + alpha / 2 * ||W||^2``,
-    where the weights ``w`` (1 without sample weights) arrive with the batch as
-    ``X["sample_weight"]``, skorch's convention, and ``W`` is the weight of
-    every 2-D parameter (the bias is not penalised, as in scikit-learn's
-    linear models). The penalty is part of the loss rather than the
-    optimizer's ``weight_decay`` so that it means the same for every optimizer
-    (L-BFGS has none) and the recorded ``train_loss`` is the objective.
+    skorch runs the training loop, the callbacks, the history, the
+    validation split and the devices; every decision that makes the model is
+    the stack's, built from ``recipe`` as a search's stacked run builds it: a
+    step is the written-out loss and gradient of
+    :func:`~sk_softmax._kernel.loss_and_gradients` (sample weights arrive
+    with the batch as ``X["sample_weight"]``, skorch's convention) and one
+    optimizer step; an epoch's end records the epoch's mean training loss as
+    ``train_loss`` and its learning rate as ``lr``, and applies the stopping
+    rule, learning-rate drops and divergence check.
 
-    How training ends: a callback that raises ``KeyboardInterrupt`` at an
-    epoch's end (skorch's ``EarlyStopping`` does) stops it once every callback
-    has seen that epoch, so the epoch table prints its last row and the
-    progress bar closes; ``stopped_by_`` names the callback. Any other
-    interrupt (Ctrl-C) is kept in ``interrupted_`` for the caller to raise.
-
-    Two per-batch steps skip work skorch does for general networks, each
-    measured to pay for itself (``benchmarks/bench_fit.py --overrides``): the
-    train/eval mode is set only when it changes, and the optimizer closure is
-    built only for optimizers from outside ``torch.optim`` and
-    ``on_grad_computed`` listeners (L-BFGS evaluates the written-out gradient
-    as its line search asks). Training gives
-    the same weights as stock skorch, under any skorch configuration.
+    How training ends: the stopping rule, or a callback that raises
+    ``KeyboardInterrupt`` at an epoch's end (skorch's ``EarlyStopping``
+    does), stops it once every callback has seen that epoch, so the epoch
+    table prints its last row and the progress bar closes; ``stopped_by_``
+    names the callback. Any other interrupt (Ctrl-C) is kept in
+    ``interrupted_`` for the caller to raise. A loss or weights that are no
+    longer finite raise :class:`~sk_softmax.DivergenceError`.
 
     Parameters
     ----------
     *args, **kwargs
-        Passed to :class:`skorch.NeuralNetClassifier`. The criterion must
-        take a ``reduction`` attribute, as torch's losses do.
-    alpha : float, default=0.0
-        L2 penalty strength on the module's weight matrices.
+        Passed to :class:`skorch.NeuralNetClassifier`.
+    recipe : Recipe
+        The run's decisions (:func:`sk_softmax._recipe.recipe`), of one model.
     """
 
-    def __init__(self, *args, alpha=0.0, **kwargs):
+    def __init__(self, *args, recipe, **kwargs):
         super().__init__(*args, **kwargs)
-        self.alpha = alpha
+        self.recipe = recipe
+
+    # ---------------------------------------------------------- the stack
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        linear = self.module_.linear
+        self.stack_ = Stack(
+            self.recipe,
+            linear.weight,
+            linear.bias,
+            self.optimizer_,
+            load_best=self.recipe.monitor == "valid_acc",
+        )
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        (lr,) = self.stack_.begin_epoch()
+        self.history.record("lr", lr)
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        X, y = batch
+        weights = None
+        if isinstance(X, Mapping):
+            X, weights = X["X"], X["sample_weight"]
+        if not isinstance(X, SparseRows) and X.dim() != 2:
+            X = X.reshape(len(X), -1)
+        listening = self._grad_listeners()
+        after_gradient = None
+        if listening:
+
+            def after_gradient():
+                self.notify(
+                    "on_grad_computed",
+                    named_parameters=list(self.get_all_learnable_params()),
+                    batch=batch,
+                    training=True,
+                )
+
+        loss, logits = self.stack_.step(X, y, weights, after_gradient=after_gradient)
+        return {"loss": loss[0], "y_pred": logits}
+
+    def _grad_listeners(self):
+        return any(
+            type(cb).on_grad_computed is not Callback.on_grad_computed for _, cb in self.callbacks_
+        )
+
+    def on_train_end(self, net, **kwargs):
+        self.stack_.finish()
+        super().on_train_end(net, **kwargs)
 
     # ------------------------------------------------------- ending training
 
@@ -74,6 +122,11 @@ class SoftmaxNet(NeuralNetClassifier):
         return super().notify(method_name, **cb_kwargs)
 
     def _notify_epoch_end(self, **cb_kwargs):
+        (loss,) = self.stack_.epoch_losses()
+        # train_loss and train_loss_best, as skorch's own train_loss scoring records them
+        earlier = [epoch["train_loss"] for epoch in self.history[:-1] if "train_loss" in epoch]
+        self.history.record("train_loss", loss)
+        self.history.record("train_loss_best", not earlier or loss < min(earlier))
         self.on_epoch_end(self, **cb_kwargs)
         stopped_by = None
         for name, cb in self.callbacks_:
@@ -81,8 +134,13 @@ class SoftmaxNet(NeuralNetClassifier):
                 cb.on_epoch_end(self, **cb_kwargs)
             except KeyboardInterrupt:
                 stopped_by = stopped_by or name
+        score = self.history[-1, self.recipe.monitor]
+        ((_, decision),) = self.stack_.end_epoch([loss], [score])
+        if decision == DIVERGED:
+            raise _diverged(self, loss)
         if stopped_by is not None:
             self.stopped_by_ = stopped_by
+        if stopped_by is not None or decision == STOP:
             raise _StopTraining
 
     # ------------------------------------------------------ per-batch path
@@ -90,97 +148,6 @@ class SoftmaxNet(NeuralNetClassifier):
     def _set_training(self, training=True):
         if self.module_.training != training or self.criterion_.training != training:
             super()._set_training(training)
-
-    def train_step(self, batch, **fit_params):
-        closure = self._needs_closure()
-        if closure and not (closure == "lbfgs" and self._written_out()):
-            return super().train_step(batch, **fit_params)
-        if self._written_out():
-            return self._written_out_step(batch)
-        self._zero_grad_optimizer()
-        step = self.train_step_single(batch, **fit_params)
-        for name in self._optimizers:
-            getattr(self, name + "_").step()
-        return step
-
-    def _written_out(self):
-        """Whether a step can take the written-out gradient of :mod:`sk_softmax._kernel`:
-        the softmax-regression module under a plain cross-entropy."""
-        criterion = self.criterion_
-        return (
-            isinstance(self.module_, SoftmaxRegression)
-            and type(criterion) is torch.nn.CrossEntropyLoss
-            and criterion.weight is None
-            and criterion.label_smoothing == 0
-        )
-
-    def _written_out_step(self, batch):
-        """One step through the shared kernel: the same loss and gradient as autograd's,
-        summed in an order that no thread count changes.
-
-        L-BFGS evaluates the loss and gradient as often as its line search
-        asks (skorch's closure protocol); the step reports the first
-        evaluation, at the weights the step started from, as skorch does.
-        """
-        self._set_training(True)
-        X, y = batch
-        weights = None
-        if isinstance(X, Mapping):
-            X, weights = X["X"], X["sample_weight"]
-        if not isinstance(X, SparseRows) and X.dim() != 2:
-            X = X.reshape(len(X), -1)
-        n_rows = len(y)
-        scaled = (
-            torch.ones((1, n_rows), device=y.device) / n_rows
-            if weights is None
-            else (weights / n_rows).view(1, -1)
-        )
-        linear = self.module_.linear
-        weight, bias = linear.weight, linear.bias
-        for param in (weight, bias):
-            if param.grad is None:
-                param.grad = torch.empty_like(param)
-        alphas = torch.full((1,), float(self.alpha), device=weight.device)
-        first = []
-
-        def evaluate():
-            with torch.no_grad():
-                loss, logits = loss_and_gradients(
-                    X, y, weight, bias, scaled, alphas, weight.grad, bias.grad
-                )
-            if not first:
-                first.append({"loss": loss[0], "y_pred": logits})
-            return loss[0]
-
-        for name in self._optimizers:
-            optimizer = getattr(self, name + "_")
-            if isinstance(optimizer, torch.optim.LBFGS):
-                optimizer.step(evaluate)
-            else:
-                evaluate()
-                optimizer.step()
-        return first[0]
-
-    def _needs_closure(self):
-        """Whether ``step`` needs a closure: ``"lbfgs"``, ``"other"`` (an optimizer from
-        outside torch, whose ``step`` may require one, or an ``on_grad_computed``
-        callback: skorch's closure) or ``""`` (none)."""
-        cached = self.__dict__.get("_needs_closure_")
-        if cached is None or cached[0] is not self.callbacks_:
-            optimizer = type(self.optimizer_)
-            needs = ""
-            if (
-                any(
-                    type(cb).on_grad_computed is not Callback.on_grad_computed
-                    for _, cb in self.callbacks_
-                )
-                or getattr(torch.optim, optimizer.__name__, None) is not optimizer
-            ):
-                needs = "other"
-            elif optimizer is torch.optim.LBFGS:
-                needs = "lbfgs"
-            cached = self._needs_closure_ = (self.callbacks_, needs)
-        return cached[1]
 
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):  # the sample weights travel with X for get_loss only
@@ -190,17 +157,32 @@ class SoftmaxNet(NeuralNetClassifier):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        # Per-row losses, summed in chunks of a fixed shape (sk_softmax._kernel):
-        # the mean does not depend on the thread count.
+        # The validation loss, penalty included as in train_loss: per-row losses
+        # summed in chunks of a fixed shape (sk_softmax._kernel), so the mean
+        # does not depend on the thread count.
         if self.criterion_.reduction != "none":
             self.criterion_.reduction = "none"
         loss = self.criterion_(y_pred, y_true)
         if isinstance(X, Mapping):
-            loss = loss * X["sample_weight"]
+            loss = loss * X["sample_weight"].reshape(-1)
         loss = fixed_sum(loss) / len(loss)
-        if self.alpha:
-            for param in self.module_.parameters():
-                if param.dim() > 1:
-                    squares = param.reshape(len(param), -1).square().sum(1).sum()
-                    loss = torch.add(loss, squares, alpha=0.5 * self.alpha)
+        alpha = self.recipe.models[0].alpha
+        if alpha:
+            squares = self.module_.linear.weight.square().sum(1).sum()
+            loss = torch.add(loss, squares, alpha=0.5 * alpha)
         return loss
+
+
+def _diverged(net, loss):
+    epoch = len(net.history)
+    what = (
+        f"the training loss became {loss} in epoch {epoch}"
+        if not torch.isfinite(torch.tensor(loss))
+        else f"the optimizer steps of epoch {epoch} made the weights infinite or NaN although "
+        "the loss was still finite"
+    )
+    return DivergenceError(
+        f"Training diverged: {what}. The learning rate (lr={net.lr}) is probably too "
+        "high for this data, or the features are on a very large scale. Lower lr, or "
+        "standardise X (e.g. with sklearn's StandardScaler)."
+    )

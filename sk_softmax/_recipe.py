@@ -1,15 +1,16 @@
-"""The decisions that make a model, in one place for both engines.
+"""The decisions that make a model, taken once per training run for a fit and a search.
 
-A :class:`~sk_softmax.SoftmaxClassifier` fit (through skorch) and a model of
-a stacked run of :class:`~sk_softmax.SoftmaxSearchCV` take every decision
-here: the seeds behind the initial weights and the minibatch order, the
-initial weights, the per-row weights (sample x class weight, rescaled to mean
-1), the optimizer, batch size and ``alpha`` that ``"auto"`` stands for. The step itself
-is :func:`sk_softmax._kernel.loss_and_gradients`, the stopping rule
-:class:`sk_softmax._convergence.PlateauRule` and the thread policy
-:class:`sk_softmax._threads.ThreadPolicy`, each also shared.
+A :class:`~sk_softmax.SoftmaxClassifier` fit and a stacked run of a search
+build the same :class:`Recipe` from the estimator's parameters and the data's
+size (:func:`recipe`): the seeds behind the initial weights, the minibatch
+order and the validation split; the optimizer and learning rate that
+``"auto"`` stands for; the batch size; each model's penalty, momentum and
+stopping rule. Both then train through the same code
+(:class:`~sk_softmax._stack.Stack`), so a model comes out the same whichever
+of them trains it.
 """
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -18,6 +19,20 @@ from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 
 SEED_MAX = np.iinfo(np.int32).max
+
+LR = 0.03
+"""What ``lr="auto"`` is for SGD, Adam and an optimizer class (L-BFGS: a step of 1)."""
+LR_FACTOR = 10
+"""``lr_schedule="adaptive"`` divides the learning rate by this at each plateau..."""
+LR_DROPS = 2
+"""...at most this many times, before the next plateau ends training."""
+
+FULL_BATCH_VALUES = 1_000_000
+"""``optimizer="auto"``: data of at most this many stored values is small."""
+FULL_BATCH_ROWS_PER_FEATURE = 100
+"""``optimizer="auto"``: data with at least this many rows per feature is tall."""
+FULL_BATCH_LOGITS = 10_000_000
+"""``optimizer="auto"``: L-BFGS only where rows x classes is at most this (its memory)."""
 
 
 class Seeds(NamedTuple):
@@ -29,7 +44,8 @@ class Seeds(NamedTuple):
 
 
 def seeds(random_state):
-    """The three seeds of a fit with ``random_state`` (an int gives the same seeds every time)."""
+    """The three seeds of a fit with ``random_state`` (an int gives the same seeds every
+    time; a RandomState is drawn from, as scikit-learn's estimators do)."""
     init, shuffle, split = check_random_state(random_state).randint(SEED_MAX, size=3)
     return Seeds(int(init), int(shuffle), int(split))
 
@@ -40,21 +56,6 @@ def initial_weights(n_classes, n_features, init_std, seed):
 
     generator = None if seed is None else torch.Generator().manual_seed(int(seed))
     return torch.empty(n_classes, n_features).normal_(0.0, init_std, generator=generator)
-
-
-def batch_order(n_rows, generator):
-    """One epoch's order of the rows: a permutation drawn from the run's generator."""
-    import torch
-
-    return torch.randperm(n_rows, generator=generator)
-
-
-FULL_BATCH_VALUES = 1_000_000
-"""``optimizer="auto"``: data of at most this many stored values is small."""
-FULL_BATCH_ROWS_PER_FEATURE = 100
-"""``optimizer="auto"``: data with at least this many rows per feature is tall."""
-FULL_BATCH_LOGITS = 10_000_000
-"""``optimizer="auto"``: L-BFGS only where rows x classes is at most this (its memory)."""
 
 
 class DataSize(NamedTuple):
@@ -80,36 +81,32 @@ def data_size(X, n_classes, rows=None):
 
 
 def solver(optimizer, lr, size, *, incremental):
-    """``(optimizer, lr)`` a fit trains with: ``optimizer="auto"`` resolved for ``size``.
+    """``(optimizer, lr)`` a fit trains with: the ``"auto"`` values resolved for ``size``.
 
-    ``"auto"`` takes full-batch L-BFGS, which converges in a few dozen passes
-    where the minibatch optimizers' cost is in their many small steps, on
-    data that is small (at most :data:`FULL_BATCH_VALUES` stored values) or
-    tall (at least :data:`FULL_BATCH_ROWS_PER_FEATURE` rows per feature:
-    well determined, where early stopping has nothing to regularise), while
-    its rows x classes stay within :data:`FULL_BATCH_LOGITS`; L-BFGS's line
-    search then starts from a step of 1 (``lr`` is Adam's). Else, and for
-    ``partial_fit`` (``incremental``: a pass over one chunk of a stream),
-    Adam with ``lr``. Other values are returned as they are.
+    ``optimizer="auto"`` takes full-batch L-BFGS only where ``lr`` is left to
+    it too (``"auto"``), on data that is small (at most
+    :data:`FULL_BATCH_VALUES` stored values) or tall (at least
+    :data:`FULL_BATCH_ROWS_PER_FEATURE` rows per feature), while its rows x
+    classes stay within :data:`FULL_BATCH_LOGITS`; its line search then
+    starts from a step of 1. Everywhere else, and for ``partial_fit``
+    (``incremental``: a pass over one chunk of a stream), it takes Adam.
+    ``lr="auto"`` is :data:`LR` for the minibatch optimizers. A given ``lr``
+    always trains with an optimizer that uses it.
     """
-    if not (isinstance(optimizer, str) and optimizer == "auto"):
-        return optimizer, lr
-    small = size.n_stored <= FULL_BATCH_VALUES
-    tall = size.n_samples >= FULL_BATCH_ROWS_PER_FEATURE * size.n_features
-    fits = size.n_samples * size.n_classes <= FULL_BATCH_LOGITS
-    if not incremental and fits and (small or tall):
-        return "lbfgs", 1.0
-    return "adam", lr
+    if isinstance(optimizer, str) and optimizer == "auto":
+        small = size.n_stored <= FULL_BATCH_VALUES
+        tall = size.n_samples >= FULL_BATCH_ROWS_PER_FEATURE * size.n_features
+        fits = size.n_samples * size.n_classes <= FULL_BATCH_LOGITS
+        lbfgs = lr == "auto" and not incremental and fits and (small or tall)
+        optimizer = "lbfgs" if lbfgs else "adam"
+    if lr == "auto":
+        lr = 1.0 if optimizer == "lbfgs" else LR
+    return optimizer, lr
 
 
 def auto_batch_size(n_samples):
     """``batch_size="auto"``: ``4 * sqrt(n)``, at most ``n / 8``, within [16, 4096]."""
     return int(np.clip(round(min(4 * np.sqrt(n_samples), n_samples / 8)), 16, 4096))
-
-
-def resolved_batch_size(batch_size, n_samples):
-    """The ``batch_size`` parameter's value for ``n_samples`` rows ("auto" resolved)."""
-    return auto_batch_size(n_samples) if batch_size == "auto" else batch_size
 
 
 def resolved_alpha(alpha, n_samples_seen):
@@ -146,3 +143,114 @@ def row_weights(sample_weight, class_weight, classes, y_encoded, *, rescale):
     if rescale:
         weights = weights / mean
     return weights.astype(np.float32), total
+
+
+@dataclass(frozen=True)
+class ModelRecipe:
+    """What one model of a run sets for itself."""
+
+    lr: float
+    alpha: float
+    momentum: float  # 0 unless the optimizer is SGD
+    init_std: float
+    gtol: float  # L-BFGS: no gradient entry above this at the optimum
+    tol: float  # the plateau rule's relative tolerance
+    patience: int
+    lr_drops: int  # plateaus that lower lr before one ends training
+    max_epochs: int
+    n_samples_seen: float
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every decision of one training run: the run's, then each model's.
+
+    ``optimizer`` is ``"sgd"``, ``"adam"``, ``"lbfgs"`` or an optimizer class;
+    ``batch_size`` is already clipped to the rows (the rows themselves for
+    L-BFGS, whose batch is the data); ``monitor`` is what the plateau rule
+    watches (``"train_loss"``, or ``"valid_acc"`` with early stopping).
+    """
+
+    optimizer: object
+    batch_size: int
+    seeds: Seeds
+    monitor: str
+    n_threads: object
+    models: tuple
+
+    @property
+    def full_batch(self):
+        """L-BFGS, ours or torch's class, trains on the whole data at every step."""
+        return _full_batch(self.optimizer)
+
+    def optimizer_arguments(self):
+        """``(lr, settings)`` of the run's :class:`~sk_softmax._optim.SoftmaxOptimizer`:
+        each model's value, a float for one model and a list for many."""
+
+        def per_model(name):
+            values = [getattr(model, name) for model in self.models]
+            return values[0] if len(values) == 1 else values
+
+        settings = {
+            "momentum": per_model("momentum"),
+            "gtol": per_model("gtol"),
+            "n_models": len(self.models),
+        }
+        return per_model("lr"), settings
+
+
+def recipe(run, settings, size, n_samples_seen, *, incremental=False):
+    """The :class:`Recipe` of a run with parameters ``run``, one model per ``settings``.
+
+    ``run`` and each of ``settings`` are full estimator parameter dicts (a fit
+    passes its own as both; a stacked run, the candidates that share the
+    run-level values); ``size`` is the :class:`DataSize` of the training rows
+    and ``n_samples_seen`` each model's rows counted by their weight.
+    """
+    optimizer, _ = solver(run["optimizer"], run["lr"], size, incremental=incremental)
+    n_samples = size.n_samples
+    if _full_batch(optimizer):
+        batch_size = n_samples
+    else:
+        wanted = run["batch_size"]
+        batch_size = min(auto_batch_size(n_samples) if wanted == "auto" else wanted, n_samples)
+    models = tuple(
+        _model(params, optimizer, size, seen, incremental)
+        for params, seen in zip(settings, n_samples_seen, strict=True)
+    )
+    validate = run["early_stopping"] and not incremental
+    return Recipe(
+        optimizer=optimizer,
+        batch_size=batch_size,
+        seeds=seeds(run["random_state"]),
+        monitor="valid_acc" if validate else "train_loss",
+        n_threads=run["n_threads"],
+        models=models,
+    )
+
+
+def _full_batch(optimizer):
+    if isinstance(optimizer, type):  # torch.optim.LBFGS or a subclass: a line search
+        return any(
+            c.__name__ == "LBFGS" and c.__module__.startswith("torch.optim")
+            for c in optimizer.__mro__
+        )
+    return optimizer == "lbfgs"
+
+
+def _model(params, optimizer, size, n_samples_seen, incremental):
+    _, lr = solver(params["optimizer"], params["lr"], size, incremental=incremental)
+    # A full batch has no noise floor that a smaller step would get below.
+    adaptive = params["lr_schedule"] == "adaptive" and not _full_batch(optimizer)
+    return ModelRecipe(
+        lr=float(lr),
+        alpha=float(resolved_alpha(params["alpha"], n_samples_seen)),
+        momentum=float(params["momentum"]) if optimizer == "sgd" else 0.0,
+        init_std=float(params["init_std"]),
+        gtol=params["tol"] / 10,
+        tol=params["tol"],
+        patience=params["n_iter_no_change"],
+        lr_drops=LR_DROPS if adaptive else 0,
+        max_epochs=params["max_epochs"],
+        n_samples_seen=n_samples_seen,
+    )

@@ -24,9 +24,11 @@ scikit-learn
         Rows of an array, sparse matrix or DataFrame, as scikit-learn's own
         searches take a split's rows (documented in scikit-learn's API
         reference despite its name).
-    ``_check_sample_weight`` (``sklearn.utils.validation``)
+    ``_check_sample_weight``, ``_num_samples`` (``sklearn.utils.validation``)
         ``sample_weight`` validated and converted as every scikit-learn
-        estimator does (length, finiteness, non-negativity).
+        estimator does (length, finiteness, non-negativity); the number of
+        rows of any array-like, DataFrame or list, as scikit-learn's searches
+        count them.
 
 skorch (methods of ``NeuralNet`` that ``SoftmaxNet`` overrides or calls)
     ``_set_training``, ``_zero_grad_optimizer``, ``_optimizers``
@@ -35,16 +37,15 @@ skorch (methods of ``NeuralNet`` that ``SoftmaxNet`` overrides or calls)
         mode, zero the gradients, and step each registered optimizer.
 
 torch
-    ``__wrapped__`` and ``__dynamo_disable`` of ``torch.optim.Optimizer``'s
-    ``add_param_group``, ``state_dict``, ``load_state_dict`` and ``zero_grad``
-        torch wraps these so that ``torch.compile`` never traces into them;
-        the wrapper imports ``torch._dynamo`` (about a second) on its first
-        call, and keeps what it built under ``__dynamo_disable``. Where
-        nothing has imported ``torch._dynamo``, nothing is being compiled:
-        :func:`optimizers_without_dynamo` gives the wrappers the plain method
-        for the duration of a fit, and takes it back after (no public switch
-        exists). L-BFGS then steps without it; Adam's and SGD's ``step``
-        import it on their first call whatever the wrappers hold.
+    ``__wrapped__`` of the ``torch.optim.Optimizer`` methods that torch wraps
+    with ``torch._compile._disable_dynamo`` (``add_param_group``, ``zero_grad``,
+    ``state_dict``, ``load_state_dict`` in torch 2.x)
+        The wrapper keeps ``torch.compile`` from tracing into these methods by
+        importing ``torch._dynamo`` (about two seconds in a fresh process) on its
+        first call, and constructing any optimizer calls ``add_param_group``.
+        Nothing compiles :class:`~sk_softmax._optim.SoftmaxOptimizer`, so it
+        takes the methods the wrappers wrap (:func:`undecorated_optimizer_methods`)
+        as its own, in its class body: torch's classes stay as they are.
 
 skl2onnx (imported only by :mod:`sk_softmax.onnx`, the optional extra)
     ``_parse_sklearn_classifier`` (``skl2onnx._parse``)
@@ -53,15 +54,12 @@ skl2onnx (imported only by :mod:`sk_softmax.onnx`, the optional extra)
         skl2onnx's documentation for custom classifiers does.
 """
 
-import sys
-from contextlib import contextmanager
-
 from sklearn.base import _fit_context
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _num_samples
 
 __all__ = [
     "BaseSearchCV",
@@ -69,10 +67,11 @@ __all__ = [
     "StrOptions",
     "_check_partial_fit_first_call",
     "_check_sample_weight",
+    "_num_samples",
     "_fit_context",
     "_safe_indexing",
-    "optimizers_without_dynamo",
     "skl2onnx_classifier_parser",
+    "undecorated_optimizer_methods",
     "validate_params",
 ]
 
@@ -84,28 +83,15 @@ def skl2onnx_classifier_parser():
     return _parse_sklearn_classifier
 
 
-_DYNAMO_WRAPPED = ("add_param_group", "state_dict", "load_state_dict", "zero_grad")
-
-
-@contextmanager
-def optimizers_without_dynamo():
-    """Within the block, torch optimizers are built and stepped without importing
-    ``torch._dynamo``, where nothing else has imported it (see above)."""
+def undecorated_optimizer_methods():
+    """``{name: method}``: the ``torch.optim.Optimizer`` methods that torch wraps to
+    disable ``torch.compile``, unwrapped (see above)."""
     import torch
 
-    if "torch._dynamo" in sys.modules:
-        yield
-        return
-    plain = []
-    for name in _DYNAMO_WRAPPED:
-        method = getattr(torch.optim.Optimizer, name)
-        original = getattr(method, "__wrapped__", None)
-        if original is not None and not hasattr(original, "__dynamo_disable"):
-            setattr(original, "__dynamo_disable", original)
-            plain.append(original)
-    try:
-        yield
-    finally:
-        for original in plain:
-            if getattr(original, "__dynamo_disable", None) is original:
-                delattr(original, "__dynamo_disable")
+    methods = {}
+    for name, value in vars(torch.optim.Optimizer).items():
+        code = getattr(value, "__code__", None)
+        wrapped = getattr(value, "__wrapped__", None)
+        if wrapped is not None and code is not None and code.co_filename.endswith("_compile.py"):
+            methods[name] = wrapped
+    return methods

@@ -1,16 +1,56 @@
-"""The warnings a fit raises, shared by the skorch fit and the stacked runs."""
+"""The warning a fit raises when ``max_epochs`` runs out, and a search's one summary of them."""
 
 import warnings
+from contextlib import contextmanager
 
 from sklearn.exceptions import ConvergenceWarning
 
 
-def warn_not_converged(params, monitor, *, stacklevel):
-    """The ``ConvergenceWarning`` of a fit whose ``max_epochs`` ran out before ``tol`` was met."""
-    warnings.warn(
-        f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs "
-        f"before the {monitor} stopped improving by a relative "
-        f"tol={params['tol']}. Raise max_epochs or lr to train to convergence.",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
+class MaxEpochsWarning(ConvergenceWarning):
+    """``max_epochs`` ran out before training converged (a ``ConvergenceWarning``)."""
+
+    def __init__(self, message, max_epochs):
+        super().__init__(message)
+        self.max_epochs = max_epochs
+
+
+def warn_not_converged(params, stopping, *, stacklevel):
+    """The warning of a fit whose ``max_epochs`` ran out before ``stopping`` ended it
+    (``"train_loss"``, ``"valid_acc"``: the plateau rule on it; ``"L-BFGS"``)."""
+    if stopping == "L-BFGS":
+        test = f"L-BFGS converged (no gradient entry above tol / 10 = {params['tol'] / 10:g})"
+        advice = "Raise max_epochs (each epoch is one evaluation of the loss), or scale X."
+    else:
+        test = f"the {stopping} stopped improving by a relative tol={params['tol']}"
+        advice = "Raise max_epochs or lr to train to convergence."
+    message = (
+        f"SoftmaxClassifier stopped after max_epochs={params['max_epochs']} epochs before {test}. "
+        f"{advice}"
     )
+    warnings.warn(MaxEpochsWarning(message, params["max_epochs"]), stacklevel=stacklevel + 1)
+
+
+@contextmanager
+def one_warning_for_max_epochs():
+    """Within the block, the fits whose ``max_epochs`` ran out are counted, not each
+    warned about; at its end one ``ConvergenceWarning`` says how many and which
+    ``max_epochs``. Every other warning passes as it is."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MaxEpochsWarning)
+        yield
+    ran_out = []
+    for warning in caught:
+        if isinstance(warning.message, MaxEpochsWarning):
+            ran_out.append(warning.message.max_epochs)
+            continue
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if ran_out:
+        values = ", ".join(str(v) for v in sorted(set(ran_out)))
+        warnings.warn(
+            f"{len(ran_out)} candidate fit(s) of the search stopped at their "
+            f"max_epochs ({values}) before converging, as their separate fits would "
+            "(GridSearchCV warns once per fit). Expected where a search tries few epochs; "
+            "raise max_epochs where a candidate that matters needs more.",
+            ConvergenceWarning,
+            stacklevel=3,  # warn <- here <- contextlib's __exit__ <- the search loop
+        )

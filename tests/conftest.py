@@ -39,3 +39,21 @@ def two_threads():
     torch.set_num_threads(2)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def objective():
+    """The float64 objective of a fit (:func:`softmax_objective`)."""
+    return softmax_objective
+
+
+def softmax_objective(coef, intercept, X, y, alpha, sample_weight=None):
+    """The objective a fit minimises, in float64: the (weighted) mean cross-entropy of
+    ``X @ coef.T + intercept`` plus ``alpha / 2 * ||coef||^2``; ``y`` holds class indices."""
+    from scipy.special import logsumexp
+
+    coef, intercept = np.asarray(coef, np.float64), np.asarray(intercept, np.float64)
+    logits = np.asarray(X, np.float64) @ coef.T + intercept
+    losses = logsumexp(logits, axis=1) - logits[np.arange(len(y)), y]
+    weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    return np.average(losses, weights=weights) + alpha / 2 * np.square(coef).sum()

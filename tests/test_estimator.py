@@ -44,7 +44,7 @@ def test_seed_settings_are_one_call_away(blobs):
     with pytest.warns(ConvergenceWarning):  # ten epochs, no stopping rule reached
         clf.fit(X, y)
     assert clf.n_iter_ == 10 and set(clf.history_[:, "lr"]) == {0.1}
-    assert clf.net_.alpha == 0 and clf.net_.batch_size == min(256, len(y))
+    assert clf.net_.recipe.models[0].alpha == 0 and clf.net_.batch_size == min(256, len(y))
 
 
 def test_fitted_attributes(iris):
@@ -303,13 +303,13 @@ def test_verbose_table_shows_the_epoch_where_training_stopped_itself(blobs, caps
     assert clf.n_iter_ < 100
     rows = [line.split()[0] for line in out.splitlines() if line.split()[:1] != []]
     assert [int(r) for r in rows if r.isdigit()] == list(range(1, clf.n_iter_ + 1))
-    stopper = dict(clf.net_.callbacks_)["convergence"]
+    (rule,) = clf.net_.stack_.rules
     assert (
         f"Training stopped after epoch {clf.n_iter_}: train_loss did not improve by a relative "
         f"tol=0.5 for n_iter_no_change=2 epochs (lr divided by 10 after epoch(s) "
-        f"{stopper.lr_dropped_at_}; best: epoch {stopper.best_epoch_})." in out
+        f"{rule.dropped_at}; best: epoch {rule.best_epoch})." in out
     )
-    assert len(stopper.lr_dropped_at_) == 2
+    assert len(rule.dropped_at) == 2
     assert dict(clf.net_.callbacks_)["progress_bar"].pbar_.disable  # closed
 
 

@@ -105,20 +105,18 @@ def test_sample_weight_is_routed_through_pipeline_and_grid_search(blobs):
 # -------------------------------------------------------------- solvers
 
 
-def test_lbfgs_agrees_with_logistic_regression(digits_split):
+def test_lbfgs_reaches_logistic_regressions_optimum(digits_split, objective):
+    # Judged by the objective in float64, as no CPU's float32 rounding can fail it.
     X_train, X_test, y_train, _ = digits_split
-    C = 1.0
+    C, n = 1.0, len(y_train)
     reference = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(X_train, y_train)
-    ours = SoftmaxClassifier(
-        optimizer="lbfgs", lr=1.0, alpha=1.0 / (C * len(y_train)), tol=1e-6, random_state=0
-    ).fit(X_train, y_train)
+    ours = SoftmaxClassifier(optimizer="lbfgs", alpha=1.0 / (C * n), tol=1e-6, random_state=0)
+    ours.fit(X_train, y_train)
     agreement = np.mean(ours.predict(X_test) == reference.predict(X_test))
     assert agreement >= 0.97
-    np.testing.assert_allclose(
-        ours.intercept_ - ours.intercept_.mean(),
-        reference.intercept_ - reference.intercept_.mean(),
-        atol=0.05,
-    )
+    best = objective(reference.coef_, reference.intercept_, X_train, y_train, 1 / (C * n))
+    reached = objective(ours.coef_, ours.intercept_, X_train, y_train, 1 / (C * n))
+    assert best <= reached <= best * (1 + 1e-4)
 
 
 @pytest.mark.parametrize("loader", [load_iris, load_wine, load_breast_cancer, load_digits])
@@ -132,10 +130,10 @@ def test_both_paths_of_auto_reach_logistic_regressions_accuracy(loader):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         auto.fit(X_train, y_train)
-    assert isinstance(auto.net_.optimizer_, torch.optim.LBFGS)  # small data
+    assert auto.net_.optimizer_.param_groups[0]["kind"] == "lbfgs"  # small data
     assert auto.score(X_test, y_test) >= reference - 0.005
     adam = SoftmaxClassifier(optimizer="adam", random_state=0).fit(X_train, y_train)
-    assert isinstance(adam.net_.optimizer_, torch.optim.Adam)
+    assert adam.net_.optimizer_.param_groups[0]["kind"] == "adam"
     assert adam.score(X_test, y_test) >= reference - 0.02
 
 
@@ -147,12 +145,11 @@ def test_auto_trains_large_wide_data_and_streams_with_adam():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
-    assert isinstance(clf.net_.optimizer_, torch.optim.Adam)
-    assert clf.net_.lr == clf.lr
+    assert clf.net_.optimizer_.param_groups[0]["kind"] == "adam" and clf.net_.lr == 0.03
     small = SoftmaxClassifier(random_state=0).fit(X[:100, :10], y[:100])
-    assert isinstance(small.net_.optimizer_, torch.optim.LBFGS) and small.net_.lr == 1.0
+    assert small.net_.optimizer_.param_groups[0]["kind"] == "lbfgs" and small.net_.lr == 1.0
     small.partial_fit(X[:100, :10], y[:100])  # a stream: Adam, from the L-BFGS weights
-    assert isinstance(small.net_.optimizer_, torch.optim.Adam)
+    assert small.net_.optimizer_.param_groups[0]["kind"] == "adam"
 
 
 def test_larger_alpha_shrinks_coef_under_lbfgs(blobs):
@@ -313,7 +310,7 @@ def test_failed_partial_fit_leaves_the_stream_exactly_as_it_was(digits_split, fa
             ]
         ]
         for key, value in state.items():
-            assert torch.equal(other[key], value), key
+            assert torch.equal(torch.as_tensor(other[key]), torch.as_tensor(value)), key
 
 
 def test_partial_fit_needs_classes_first_and_refuses_unseen_labels(blobs):
@@ -434,7 +431,7 @@ def test_partial_fit_uses_the_current_parameters(iris):
     clf.partial_fit(X, y, classes=[0, 1, 2])
     clf.set_params(lr=0.5, alpha=0.1)
     clf.partial_fit(X, y)
-    assert clf.net_.lr == 0.5 and clf.net_.alpha == 0.1
+    assert clf.net_.lr == 0.5 and clf.net_.recipe.models[0].alpha == 0.1
     assert clf.net_.optimizer_.param_groups[0]["lr"] == 0.5
     # Adam's moments carried over from the first call.
     assert all(state["step"] == 2 * 1 for state in clf.net_.optimizer_.state.values())
@@ -479,16 +476,20 @@ def test_reserved_callback_names_are_refused(blobs):
 # ------------------------------------------------------- automatic values
 
 
-def test_auto_alpha_is_logistic_regressions_objective(iris):
+def test_auto_alpha_is_logistic_regressions_objective(iris, objective):
     X, y = iris
     X = StandardScaler().fit_transform(X)
-    ours = SoftmaxClassifier(optimizer="lbfgs", lr=1.0, tol=1e-7, max_epochs=100, random_state=0)
+    ours = SoftmaxClassifier(optimizer="lbfgs", tol=1e-7, max_epochs=500, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours.fit(X, y)
     reference = LogisticRegression(tol=1e-8, max_iter=10_000).fit(X, y)
-    assert ours.net_.alpha == 1 / len(y)
-    np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=2e-4)
+    assert ours.net_.recipe.models[0].alpha == 1 / len(y)
+    # The same objective: LogisticRegression's optimum is ours, in float64.
+    best = objective(reference.coef_, reference.intercept_, X, y, 1 / len(y))
+    reached = objective(ours.coef_, ours.intercept_, X, y, 1 / len(y))
+    assert best <= reached <= best * (1 + 1e-5)
+    np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=5e-3)
 
 
 def test_auto_alpha_counts_weighted_rows_in_fit_and_all_rows_in_partial_fit(iris):
@@ -497,8 +498,12 @@ def test_auto_alpha_counts_weighted_rows_in_fit_and_all_rows_in_partial_fit(iris
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y, sample_weight=np.where(y == 0, 3.0, 1.0))
-    assert clf.n_samples_seen_ == pytest.approx(250) and clf.net_.alpha == pytest.approx(1 / 250)
+
+    def alpha(model):
+        return model.net_.recipe.models[0].alpha
+
+    assert clf.n_samples_seen_ == pytest.approx(250) and alpha(clf) == pytest.approx(1 / 250)
     clf.partial_fit(X[:30], y[:30])
-    assert clf.n_samples_seen_ == pytest.approx(280) and clf.net_.alpha == pytest.approx(1 / 280)
+    assert clf.n_samples_seen_ == pytest.approx(280) and alpha(clf) == pytest.approx(1 / 280)
     fresh = SoftmaxClassifier().partial_fit(X[:30], y[:30], classes=[0, 1, 2])
-    assert fresh.n_samples_seen_ == 30 and fresh.net_.alpha == 1 / 30
+    assert fresh.n_samples_seen_ == 30 and alpha(fresh) == 1 / 30

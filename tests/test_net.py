@@ -73,20 +73,25 @@ def test_an_interrupt_is_not_a_convergence_failure(blobs):
 
 
 def _nets(X, y, **kwargs):
-    """A SoftmaxNet and a stock skorch NeuralNetClassifier, configured alike."""
+    """A SoftmaxNet and a stock skorch NeuralNetClassifier, configured alike: SGD at a
+    constant lr, no penalty, four epochs."""
     import torch
     from skorch import NeuralNetClassifier
 
     from sk_softmax import SoftmaxRegression, TensorBatchIterator
     from sk_softmax._net import SoftmaxNet
+    from sk_softmax._optim import SoftmaxOptimizer
+    from sk_softmax._recipe import data_size, recipe
 
+    params = SoftmaxClassifier(
+        optimizer="sgd", lr=0.05, alpha=0.0, max_epochs=4, batch_size=16, n_iter_no_change=100
+    ).get_params()
     common = dict(
         module=SoftmaxRegression,
         module__n_features=X.shape[1],
         module__n_classes=3,
         module__random_state=0,
         criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.SGD,
         lr=0.05,
         max_epochs=4,
         batch_size=16,
@@ -97,8 +102,16 @@ def _nets(X, y, **kwargs):
         **kwargs,
     )
     generator = lambda: torch.Generator().manual_seed(0)  # noqa: E731
-    ours = SoftmaxNet(**common, iterator_train__generator=generator())
-    stock = NeuralNetClassifier(**common, iterator_train__generator=generator())
+    ours = SoftmaxNet(
+        **common,
+        optimizer=SoftmaxOptimizer,
+        optimizer__kind="sgd",
+        recipe=recipe(params, [params], data_size(X, 3), [len(y)]),
+        iterator_train__generator=generator(),
+    )
+    stock = NeuralNetClassifier(
+        **common, optimizer=torch.optim.SGD, iterator_train__generator=generator()
+    )
     return ours, stock
 
 
@@ -142,7 +155,7 @@ class _GradNorms(Callback):
     ],
     ids=["defaults", "callbacks-disabled", "grad-listener", "momentum"],
 )
-def test_the_trimmed_path_trains_the_same_weights_as_stock_skorch(blobs, config):
+def test_a_fit_trains_the_same_weights_as_stock_skorch(blobs, config):
     import torch
 
     from sk_softmax._batches import ArrayDataset

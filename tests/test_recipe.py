@@ -8,6 +8,7 @@ from sk_softmax._recipe import (
     FULL_BATCH_LOGITS,
     FULL_BATCH_ROWS_PER_FEATURE,
     FULL_BATCH_VALUES,
+    LR,
     DataSize,
     data_size,
     solver,
@@ -34,10 +35,12 @@ def test_the_size_counts_stored_values_of_the_rows_used():
         (DataSize(2_000_000, 10, 10, 20_000_000), "adam"),  # tall, but too many logits
     ],
 )
-def test_auto_takes_lbfgs_on_small_or_tall_data(size, expected):
-    assert solver("auto", 0.03, size, incremental=False) == (
-        ("lbfgs", 1.0) if expected == "lbfgs" else ("adam", 0.03)
+def test_auto_takes_lbfgs_on_small_or_tall_data_where_lr_is_left_to_it(size, expected):
+    assert solver("auto", "auto", size, incremental=False) == (
+        ("lbfgs", 1.0) if expected == "lbfgs" else ("adam", LR)
     )
+    # A given lr trains with the minibatch optimizer that uses it, on any data.
+    assert solver("auto", 0.5, size, incremental=False) == ("adam", 0.5)
 
 
 def test_the_thresholds_are_the_documented_ones():
@@ -50,6 +53,13 @@ def test_the_thresholds_are_the_documented_ones():
 
 def test_partial_fit_and_explicit_optimizers_are_not_resolved():
     small = DataSize(150, 4, 3, 600)
-    assert solver("auto", 0.03, small, incremental=True) == ("adam", 0.03)
+    assert solver("auto", "auto", small, incremental=True) == ("adam", LR)
     for optimizer in ("adam", "sgd", "lbfgs", object):
         assert solver(optimizer, 0.5, small, incremental=False) == (optimizer, 0.5)
+
+
+def test_lr_auto_is_the_documented_start_of_each_optimizer():
+    small = DataSize(150, 4, 3, 600)
+    assert LR == 0.03
+    for optimizer, lr in (("adam", LR), ("sgd", LR), ("lbfgs", 1.0), (object, LR)):
+        assert solver(optimizer, "auto", small, incremental=False) == (optimizer, lr)

@@ -7,8 +7,7 @@ from skorch.callbacks import Callback
 from threadpoolctl import threadpool_info
 
 from sk_softmax import SoftmaxClassifier
-from sk_softmax._callbacks import ThreadProbe
-from sk_softmax._threads import blas_threads
+from sk_softmax._threads import ThreadPolicy, blas_threads
 
 
 class RecordThreads(Callback):
@@ -83,7 +82,7 @@ def test_prediction_limits_blas_threads_only_during_the_call(blobs):
 
 
 class FakeClock:
-    """perf_counter for ThreadProbe: each batch takes ``cost[threads]`` seconds."""
+    """perf_counter for ThreadPolicy: each batch takes ``cost[threads]`` seconds."""
 
     def __init__(self, cost):
         self.cost, self.now = cost, 0.0
@@ -91,19 +90,18 @@ class FakeClock:
     def __call__(self):
         return self.now
 
-    def batch(self, probe, net=None):
-        probe.on_batch_begin(net, training=True)
+    def batch(self, policy):
+        policy.batch_begin()
         self.now += self.cost(torch.get_num_threads())
-        probe.on_batch_end(net, training=True)
+        policy.batch_end()
 
 
-def drive(probe, clock, epochs, batches=40):
-    probe.on_train_begin(None)
+def drive(policy, clock, epochs, batches=40):
     for _ in range(epochs):
-        probe.on_epoch_begin(None)
+        policy.epoch_begin()
         for _ in range(batches):
-            clock.batch(probe)
-        probe.on_epoch_end(None)
+            clock.batch(policy)
+        policy.epoch_end()
 
 
 @pytest.fixture
@@ -116,33 +114,26 @@ def clock(monkeypatch):
 @pytest.mark.parametrize(("many_ms", "one_ms", "chosen"), [(2.0, 1.0, 1), (0.5, 1.0, 2)])
 def test_the_probe_trains_with_the_faster_setting(clock, two_threads, many_ms, one_ms, chosen):
     clock.cost = lambda threads: (many_ms if threads > 1 else one_ms) / 1000
-    probe = ThreadProbe(seconds=0.01, every=5)
-    drive(probe, clock, epochs=3)
-    assert probe.threads_ == [chosen] * 3
+    policy = ThreadPolicy(seconds=0.01, every=5)
+    drive(policy, clock, epochs=3)
+    assert policy.threads == [chosen] * 3
     assert torch.get_num_threads() == chosen  # fit's torch_threads restores it afterwards
 
 
 def test_a_slower_epoch_makes_the_probe_look_again(clock, two_threads):
-    probe = ThreadProbe(seconds=0.01, every=100)
+    policy = ThreadPolicy(seconds=0.01, every=100)
     clock.cost = lambda threads: 0.0005 if threads > 1 else 0.001
-    drive(probe, clock, epochs=1)
-    assert probe.threads_ == [2]
+    drive(policy, clock, epochs=1)
+    assert policy.threads == [2]
     # Another process takes a core: two threads now wait for each other.
     clock.cost = lambda threads: 0.003 if threads > 1 else 0.001
-    probe.on_epoch_begin(None)
-    for _ in range(40):
-        clock.batch(probe)
-    probe.on_epoch_end(None)
-    probe.on_epoch_begin(None)
-    for _ in range(40):
-        clock.batch(probe)
-    probe.on_epoch_end(None)
-    assert probe.threads_ == [2, 2, 1]
+    drive(policy, clock, epochs=2)
+    assert policy.threads == [2, 2, 1]
 
 
 def test_auto_fit_restores_the_callers_threads(blobs, two_threads):
     X, y = blobs
-    clf = SoftmaxClassifier(max_epochs=3, random_state=0).fit(X, y)
+    clf = SoftmaxClassifier(optimizer="adam", max_epochs=3, random_state=0).fit(X, y)
     assert clf.n_threads == "auto"
-    assert len(dict(clf.net_.callbacks_)["thread_probe"].threads_) == 3
+    assert len(clf.net_.stack_.policy.threads) == 3
     assert torch.get_num_threads() == two_threads
