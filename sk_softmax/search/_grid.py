@@ -117,6 +117,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         refit=True,
         cv=None,
         verbose=0,
+        pre_dispatch="2*n_jobs",
         error_score=np.nan,
         return_train_score=False,
     ):
@@ -127,18 +128,11 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             refit=refit,
             cv=cv,
             verbose=verbose,
+            pre_dispatch=pre_dispatch,
             error_score=error_score,
             return_train_score=return_train_score,
         )
         self.param_grid = param_grid
 
-    _grid_name = "param_grid"
-
     def _candidates(self):
-        grid = self.param_grid
-        if not grid or (isinstance(grid, list) and not all(grid)):
-            raise ValueError(
-                f"param_grid is empty ({grid!r}): give at least one parameter "
-                "and its values, e.g. {'lr': [0.01, 0.1], 'max_epochs': [10, 40]}."
-            )
-        return list(ParameterGrid(grid))  # refuses empty value lists
+        return list(ParameterGrid(self.param_grid))  # GridSearchCV's candidates and errors

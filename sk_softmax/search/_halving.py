@@ -1,10 +1,10 @@
-"""SoftmaxHalvingSearchCV: successive halving with epochs as the resource, in one stacked run.
+"""SoftmaxHalvingSearchCV: successive halving with epochs as the resource, in stacked runs.
 
 All candidates start training together; at each rung the survivors (the best
 ``1 / factor`` by mean CV score, chosen by scikit-learn's own successive
 halving) go on training from where they are, and the others leave the
-stacked product. A survivor's score at a rung is that of a separate fit
-with that ``max_epochs``: its weights at that epoch.
+stacked runs. A survivor's score at a rung is that of a separate fit with
+that ``max_epochs``: its weights at that epoch.
 """
 
 from numbers import Integral, Real
@@ -15,44 +15,44 @@ from sklearn.model_selection import HalvingGridSearchCV, ParameterGrid
 
 from .._estimator import SoftmaxClassifier
 from .._upstream import BaseSearchCV, Interval, StrOptions
-from ._base import StackedSearchCV, encoded_if_stackable
-from ._candidates import stacked_groups
-from ._inputs import sizes, training_inputs
-from ._runs import without_max_epochs
+from .._warnings import one_warning_for_max_epochs
+from ._base import StackedSearchCV
+from ._inputs import encoded_if_stackable, sizes, training_inputs
+from ._plan import Plan
+from ._trained import TrainedModels
 
 
-class _Rungs:
-    """The stacked runs of a halving search, trained one rung at a time.
+class Rungs(TrainedModels):
+    """The trained models of a halving search, trained one rung at a time.
 
-    ``settings`` and ``stacked`` are per group: its settings, and its
-    :class:`~sk_softmax.search._stacked.StackedRun` on each split.
+    Its runs start untrained (:class:`~sk_softmax.search._runs.StackedRun`);
+    :meth:`advance` trains the models that a rung's candidates need to that
+    rung's epochs, and lets the others leave.
     """
 
-    def __init__(self, runs, settings, stacked):
-        self.runs, self.settings, self.stacked = runs, settings, stacked
+    def __init__(self, plan, train_sets, stacked, classes, tests=None, n_threads=None):
+        models = [run.models for run in stacked]
+        super().__init__(plan, train_sets, models, classes, tests, n_threads)
+        self.stacked = stacked
 
     def advance(self, candidates):
         """Keep only these candidates' models, and train them on to the candidates' epochs."""
-        keep = [without_max_epochs(c) for c in candidates]
-        epochs = max(c["max_epochs"] for c in candidates)
-        for settings, per_split in zip(self.settings, self.stacked, strict=True):
-            kept = [i for i, s in enumerate(settings) if without_max_epochs(s) in keep]
-            for run in per_split:
-                run.keep(kept)
-                run.train_to(epochs, [epochs])
-        self.runs.score_held_out()
-
-    @property
-    def models(self):
-        return [[run.models for run in per_split] for per_split in self.stacked]
-
-    @property
-    def seconds(self):
-        return [sum(run.seconds for run in per_split) for per_split in self.stacked]
+        epochs = max(candidate["max_epochs"] for candidate in candidates)
+        for number, (run, stacked) in enumerate(zip(self.plan.runs, self.stacked, strict=True)):
+            keys = [self.key(run.split, candidate) for candidate in candidates]
+            stacked.keep({key[1] for key in keys if key is not None and key[0] == number})
+            stacked.stack.checkpoints.add(epochs)
+            stacked.train_to(epochs)
+            self.seconds[number] = stacked.seconds
+        self.score_held_out()
 
 
-class ScoredHalving(HalvingGridSearchCV):
-    """scikit-learn's successive halving over the candidates, each rung trained first."""
+class HalvingLoop(HalvingGridSearchCV):
+    """scikit-learn's successive halving over the candidates, each rung trained first.
+
+    ``rungs`` (a :class:`Rungs`, or None where nothing stacks) trains the
+    models a rung's candidates need before scikit-learn scores them.
+    """
 
     def __init__(
         self,
@@ -61,6 +61,7 @@ class ScoredHalving(HalvingGridSearchCV):
         *,
         rungs=None,
         factor=3,
+        resource="max_epochs",
         max_resources="auto",
         min_resources="exhaust",
         aggressive_elimination=False,
@@ -69,13 +70,14 @@ class ScoredHalving(HalvingGridSearchCV):
         refit=True,
         error_score=np.nan,
         return_train_score=True,
+        random_state=None,
         verbose=0,
     ):
         super().__init__(
             estimator,
             param_grid,
             factor=factor,
-            resource="max_epochs",
+            resource=resource,
             max_resources=max_resources,
             min_resources=min_resources,
             aggressive_elimination=aggressive_elimination,
@@ -84,6 +86,7 @@ class ScoredHalving(HalvingGridSearchCV):
             refit=refit,
             error_score=error_score,
             return_train_score=return_train_score,
+            random_state=random_state,
             verbose=verbose,
         )
         self.rungs = rungs
@@ -91,13 +94,15 @@ class ScoredHalving(HalvingGridSearchCV):
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         def trained_then_evaluated(candidate_params, cv=None, more_results=None, **kwargs):
             candidate_params = list(candidate_params)
-            self.rungs.advance([{**self._base, **c} for c in candidate_params])
+            if self.rungs is not None:
+                base = self.estimator.get_params(deep=False)
+                self.rungs.advance([{**base, **c} for c in candidate_params])
             return evaluate_candidates(candidate_params, cv, more_results=more_results, **kwargs)
 
-        self._base = self.estimator.get_params(deep=False)
-        if callback_ctx is None:  # scikit-learn before 1.9
-            return super()._run_search(trained_then_evaluated)
-        return super()._run_search(trained_then_evaluated, callback_ctx=callback_ctx)
+        with one_warning_for_max_epochs():
+            if callback_ctx is None:  # scikit-learn before 1.9, whose searches take no callbacks
+                return super()._run_search(trained_then_evaluated)
+            return super()._run_search(trained_then_evaluated, callback_ctx=callback_ctx)
 
 
 class SoftmaxHalvingSearchCV(StackedSearchCV):
@@ -116,27 +121,36 @@ class SoftmaxHalvingSearchCV(StackedSearchCV):
     HalvingGridSearchCV's keys (``iter``, ``n_resources``, ...), the winner
     is the best of the last rung, and ``best_estimator_`` its refit.
 
+    Two differences from HalvingGridSearchCV are deliberate: ``resource``
+    defaults to ``"max_epochs"`` (with ``"n_samples"``, or an estimator
+    other than a SoftmaxClassifier, every candidate is fitted as
+    HalvingGridSearchCV fits it), and ``max_resources="auto"`` is the
+    estimator's ``max_epochs`` (HalvingGridSearchCV refuses "auto" for any
+    resource but ``"n_samples"``).
+
     Parameters
     ----------
-    estimator : SoftmaxClassifier
-        The model searched (a Pipeline is not: use :class:`SoftmaxSearchCV`,
-        or HalvingGridSearchCV over it).
+    estimator : estimator object
+        The model searched; a SoftmaxClassifier trains as stacked runs.
     param_grid : dict or list of dicts
-        As for HalvingGridSearchCV; ``max_epochs`` is the resource, and not
-        in the grid.
+        As for HalvingGridSearchCV; the resource is not in the grid.
     factor : int or float, default=3
         The proportion of candidates kept at each rung (the best ``1 /
         factor``), and the growth of the epochs from rung to rung.
+    resource : str, default="max_epochs"
+        What grows from rung to rung: ``max_epochs``, or as in
+        HalvingGridSearchCV (``"n_samples"`` or another parameter).
+    max_resources : "auto" or int, default="auto"
+        The most epochs a candidate trains; "auto" is the estimator's
+        ``max_epochs`` (for ``resource="n_samples"``: the number of samples).
     min_resources : {"exhaust", "smallest"} or int, default="exhaust"
         The epochs of the first rung: as many as lets the last rung use
         ``max_resources`` ("exhaust"), 1 ("smallest"), or this number.
-    max_resources : "auto" or int, default="auto"
-        The most epochs a candidate trains; "auto" is the estimator's
-        ``max_epochs``.
     aggressive_elimination, cv, scoring, refit, error_score, \
-return_train_score, n_jobs, verbose
+return_train_score, random_state, n_jobs, verbose
         As for HalvingGridSearchCV (``cv`` defaults to 5 folds, and
-        ``return_train_score`` to True, as there).
+        ``return_train_score`` to True, as there; ``random_state`` draws the
+        subsamples of ``resource="n_samples"`` only).
 
     Attributes
     ----------
@@ -155,8 +169,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier, SoftmaxHalvingSearchCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SoftmaxHalvingSearchCV(  # Adam: "auto" would take L-BFGS on iris
-    ...     SoftmaxClassifier(optimizer="adam", random_state=0),
+    >>> search = SoftmaxHalvingSearchCV(
+    ...     SoftmaxClassifier(random_state=0),
     ...     {"lr": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]},
     ...     factor=3,
     ...     max_resources=9,
@@ -170,14 +184,27 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         **BaseSearchCV._parameter_constraints,
         "param_grid": [dict, list],
         "factor": [Interval(Real, 0, None, closed="neither")],
+        "resource": [str],
         "min_resources": [
             Interval(Integral, 0, None, closed="neither"),
             StrOptions({"exhaust", "smallest"}),
         ],
         "max_resources": [Interval(Integral, 0, None, closed="neither"), StrOptions({"auto"})],
         "aggressive_elimination": ["boolean"],
+        "random_state": ["random_state"],
     }
-    _grid_name = "param_grid"
+    _parameter_constraints.pop("pre_dispatch")
+    _RESULTS = (
+        *StackedSearchCV._RESULTS,
+        "n_resources_",
+        "n_candidates_",
+        "n_remaining_candidates_",
+        "max_resources_",
+        "min_resources_",
+        "n_iterations_",
+        "n_possible_iterations_",
+        "n_required_iterations_",
+    )
 
     def __init__(
         self,
@@ -185,14 +212,16 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         param_grid,
         *,
         factor=3,
-        min_resources="exhaust",
+        resource="max_epochs",
         max_resources="auto",
+        min_resources="exhaust",
         aggressive_elimination=False,
         cv=5,
         scoring=None,
         refit=True,
         error_score=np.nan,
         return_train_score=True,
+        random_state=None,
         n_jobs=None,
         verbose=0,
     ):
@@ -208,85 +237,29 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         )
         self.param_grid = param_grid
         self.factor = factor
-        self.min_resources = min_resources
+        self.resource = resource
         self.max_resources = max_resources
+        self.min_resources = min_resources
         self.aggressive_elimination = aggressive_elimination
+        self.random_state = random_state
 
     def _candidates(self):
-        if type(self.estimator) is not SoftmaxClassifier:
-            raise ValueError(
-                "SoftmaxHalvingSearchCV searches a SoftmaxClassifier, got "
-                f"{type(self.estimator).__name__}. For a Pipeline, use SoftmaxSearchCV or "
-                "HalvingGridSearchCV."
-            )
-        grids = self.param_grid if isinstance(self.param_grid, list) else [self.param_grid]
-        if any("max_epochs" in grid for grid in grids):
-            raise ValueError(
-                "max_epochs is the resource of SoftmaxHalvingSearchCV: leave it out of "
-                "param_grid, and set max_resources (and min_resources) instead."
-            )
-        return list(ParameterGrid(self.param_grid))
+        return list(ParameterGrid(self.param_grid))  # HalvingGridSearchCV's own grid
 
-    def _max_epochs(self):
-        if self.max_resources == "auto":
-            return self.estimator.max_epochs
-        return self.max_resources
+    def _max_resources(self):
+        epochs = self.estimator.get_params().get("max_epochs")
+        if self.max_resources == "auto" and self.resource == "max_epochs" and epochs is not None:
+            return epochs
+        return self.max_resources  # HalvingGridSearchCV says what is wrong with it
 
-    def fit(self, X, y=None, **params):
-        """Successive halving over epochs, in stacked runs; then the refit of the winner.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        **params : dict
-            ``groups`` for a group splitter, and fit parameters such as
-            ``sample_weight``, routed as HalvingGridSearchCV routes them.
-
-        Returns
-        -------
-        self : SoftmaxHalvingSearchCV
-        """
-        super().fit(X, y, **params)
-        rungs = self._rungs
-        rungs.runs.entries = []  # now with their time: each group's runs, over all rungs
-        for keys, models, seconds in zip(rungs.settings, rungs.models, rungs.seconds, strict=True):
-            rungs.runs.add(keys, models, seconds)
-        self.stacked_time_, self.n_separate_fits_ = rungs.runs.costs(
-            self.estimator, self.cv_results_["params"]
-        )
-        return self
-
-    def _train_stacked(self, X, y, splits, candidates, params):
-        """The stacked runs, one per group and split, ready to train rung by rung."""
-        sample_weight, stackable = self._sample_weight(params)
-        runs = self._new_runs(X, splits)
-        encoded = encoded_if_stackable(y, runs.sets) if stackable else None
-        epochs = self._max_epochs()
-        groups, candidates = [], [{**c, "max_epochs": epochs} for c in candidates]
-        if encoded is not None and stacked_groups(self.estimator, candidates, []):
-            data = training_inputs(X, sample_weight, encoded)
-            groups = stacked_groups(self.estimator, candidates, sizes(data, runs.sets))
-        stacked = []
-        if groups:
-            from ._stacked import StackedRun  # torch, on first training
-
-            stacked = [
-                [StackedRun(*data, rows, settings, run) for rows in runs.sets]
-                for run, settings, _ in groups
-            ]
-        self._rungs = _Rungs(runs, [settings for _, settings, _ in groups], stacked)
-        for settings, per_split in zip(self._rungs.settings, stacked, strict=True):
-            runs.add(settings, [r.models for r in per_split], 0.0)
-        return runs, len(groups) * len(runs.sets)
-
-    def _scoring_search(self, estimator, candidates, cv):
-        return ScoredHalving(
+    def _loop(self, estimator, candidates, cv, trained):
+        return HalvingLoop(
             estimator,
             self.param_grid,
-            rungs=self._rungs,
+            rungs=trained,
             factor=self.factor,
-            max_resources=self._max_epochs(),
+            resource=self.resource,
+            max_resources=self._max_resources(),
             min_resources=self.min_resources,
             aggressive_elimination=self.aggressive_elimination,
             cv=cv,
@@ -294,5 +267,38 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             refit=self.refit,
             error_score=self.error_score,
             return_train_score=self.return_train_score,
+            random_state=self.random_state,
             verbose=self.verbose,
+        )
+
+    def _train(self, X, y, splits, candidates, params):
+        """The stacked runs, one per group of candidates and split, untrained: the rungs
+        train them (None where nothing stacks)."""
+        sample_weight, stackable = self._sample_weight(X, params)
+        train_sets = [np.asarray(train) for train, _ in splits]
+        encoded = encoded_if_stackable(y, train_sets) if stackable else None
+        if (
+            encoded is None
+            or type(self.estimator) is not SoftmaxClassifier
+            or self.resource != "max_epochs"
+            or any("max_epochs" in c for c in candidates)  # HalvingGridSearchCV refuses these
+        ):
+            return None
+        data = training_inputs(X, sample_weight, encoded)
+        epochs = self._max_resources()
+        plan = Plan(
+            self.estimator.get_params(deep=False),
+            [{**c, "max_epochs": epochs} for c in candidates],
+            sizes(data, train_sets),
+        )
+        from ._runs import StackedRun  # torch, on a search's first training
+
+        stacked = [StackedRun(run, *data, train_sets[run.split]) for run in plan.runs]
+        return Rungs(
+            plan,
+            train_sets,
+            stacked,
+            encoded[1],
+            tests=self._test_rows(X, splits),
+            n_threads=self.estimator.n_threads,
         )

@@ -83,6 +83,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
         refit=True,
         cv=None,
         verbose=0,
+        pre_dispatch="2*n_jobs",
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
@@ -94,6 +95,7 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
             refit=refit,
             cv=cv,
             verbose=verbose,
+            pre_dispatch=pre_dispatch,
             error_score=error_score,
             return_train_score=return_train_score,
         )

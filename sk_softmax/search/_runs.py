@@ -1,169 +1,135 @@
-"""What SoftmaxSearchCV's scoring loop reads: the trained models and their held-out logits."""
+"""Training the stacked runs of a plan: each a :class:`~sk_softmax._stack.Stack` of many models.
+
+A run builds its recipe as a fit does (:func:`sk_softmax._recipe.recipe`,
+with one model per setting), starts every model from the initial weights its
+separate fit would draw, and iterates over the split's training rows in the
+minibatches of that fit (:class:`~sk_softmax._batches.TensorBatchIterator`,
+seeded alike). Each epoch ends in :meth:`Stack.end_epoch`, which also keeps
+the weights at the run's checkpoints; models that stop, diverge or reach
+their ``max_epochs`` leave the run.
+"""
 
 import time
 
 import numpy as np
+import torch
+from torch.utils.data import Subset
 
-from .._prediction import _affine
-from .._threads import blas_threads
-from ._candidates import IGNORED
+from .._batches import ArrayDataset, TensorBatchIterator
+from .._convergence import DIVERGED, DONE, STOP
+from .._device import resolve_device
+from .._optim import SoftmaxOptimizer, resolve_optimizer
+from .._recipe import initial_weights, recipe, row_weights
+from .._stack import Stack
+from .._threads import torch_threads
 
-_SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
 
+class StackedRun:
+    """One :class:`~sk_softmax.search._plan.Run` on its rows, trained in stages.
 
-class Runs:
-    """The stacked runs of one search: trained models, looked up by parameters and rows.
+    Parameters
+    ----------
+    run : Run
+        The plan's run: its parameters, settings and checkpoints.
+    X : float32 ndarray or CSR matrix
+    y : int ndarray, the labels encoded as 0 .. n_classes - 1
+    classes : ndarray
+        The labels the codes stand for (``class_weight`` dicts are keyed by them).
+    sample_weight : float64 ndarray or None
+    rows : int ndarray
+        The training rows, in the split's order; a repeated row counts as often
+        as it appears, as in a fit on ``X[rows]``.
 
-    Passed to every candidate's ``fit`` as a fit parameter (``search_runs``),
-    so a search's models are found through the search itself, never through
-    shared state. Each CV split's training rows (in the split's order,
-    repeats included) name the models trained on them; each split's test rows
-    are scored once for all its models (:meth:`score_held_out`).
+    Attributes
+    ----------
+    models : list of Trained
+        One per setting, in their order.
+    seconds : float
+        The time the run has taken so far.
     """
 
-    def __init__(self, splits, X=None, n_threads=None, *, tests=None):
-        self.sets = [np.asarray(train) for train, _ in splits]
-        self._set_of = {rows.tobytes(): i for i, rows in enumerate(self.sets)}
-        self.entries = []  # [settings' params without max_epochs, models per split, seconds]
-        self._tests = [np.asarray(test) for _, test in splits]
-        self._X = X  # dense ndarray X, to score each split's test rows once for all its models
-        self._given = tests  # or each split's test rows as the models see them (transformed)
-        self._n_threads = n_threads  # numpy's BLAS threads when scoring, as in prediction
-        self._held_out = {}  # split -> (test rows of X, {id(checkpoint coef): logits})
-        self.score_seconds = 0.0
-
-    def add(self, settings, models_per_split, seconds):
-        """Record a group's models: ``models_per_split[split][setting]`` and run seconds.
-
-        Each model's share of the seconds follows the epochs it trained (a
-        model that left early cost less), per split.
-        """
-        epochs = [sum(len(m.history) for m in models) for models in models_per_split]
-        total = max(sum(epochs), 1)
-        for index, models in enumerate(models_per_split):
-            self.add_on(index, settings, models, seconds * epochs[index] / total)
-
-    def add_on(self, index, settings, models, seconds):
-        """Record the models one group trained on split ``index`` alone, in ``seconds``.
-
-        A setting without a model on some split is fitted separately there.
-        """
-        epochs = [len(model.history) for model in models]
-        total = max(sum(epochs), 1)
-        for setting, model, n_epochs in zip(settings, models, epochs, strict=True):
-            key = without_max_epochs(setting)
-            entry = next((e for e in self.entries if e[0] == key), None)
-            if entry is None:
-                entry = [key, [None] * len(self.sets), 0.0]
-                self.entries.append(entry)
-            entry[1][index] = model
-            entry[2] += seconds * n_epochs / total / len(self.sets)
-
-    def find(self, params, rows):
-        """The model trained with these parameters on these rows, its share of time, its split.
-
-        None (and 0 seconds) where no model was trained there.
-        """
-        if rows is None:
-            return None, 0.0, None
-        index = self._set_of.get(np.asarray(rows).tobytes())
-        if index is None:
-            return None, 0.0, None
-        key = without_max_epochs(params)
-        for setting, per_split, seconds in self.entries:
-            if setting == key and per_split[index] is not None:
-                return per_split[index], seconds, index
-        return None, 0.0, None
-
-    def costs(self, estimator, candidates):
-        """Each candidate's share of the runs per split, and the number of separate fits.
-
-        ``candidates`` are dicts of ``estimator``'s parameters. A model's share of its run
-        is divided among the candidates it stands for (its ``max_epochs``
-        checkpoints); the scoring of the test rows among all stacked
-        candidates. Where a candidate has no model on a split it was fitted
-        separately there: one separate fit per such split (0 seconds here).
-        """
-        base = estimator.get_params(deep=False)
-        candidates = [{**base, **candidate} for candidate in candidates]
-        keys = [without_max_epochs(params) for params in candidates]
-        found = [[self.find(p, rows)[:2] for rows in self.sets] for p in candidates]
-        trained = np.array([[model is not None for model, _ in row] for row in found], bool)
-        shares = np.array([[share for _, share in row] for row in found], float)
-        stacked = trained.any(1) if len(found) else np.zeros(0, bool)
-        users = np.array([keys.count(key) for key in keys])
-        # A model's share is already its mean over the splits: the same on each it trained on.
-        seconds = np.where(stacked, shares.max(1) / users, 0.0) if len(found) else shares
-        if stacked.any():
-            seconds[stacked] += self.score_seconds / len(self.sets) / stacked.sum()
-        return seconds, int((~trained).sum()) if len(found) else 0
-
-    def score_held_out(self):
-        """Score each split's test rows under every checkpoint of its models, once.
-
-        One float64 product per split, with every checkpoint of every model
-        trained on that split (what :meth:`SoftmaxClassifier.decision_function`
-        computes, one product instead of one per candidate). The test rows
-        and logits of all splits together take at most the memory of ``X``
-        itself; splits beyond that are left to each candidate's own
-        prediction. Sets ``score_seconds``, the time it took.
-        """
+    def __init__(self, run, X, y, classes, sample_weight, rows):
         start = time.perf_counter()
-        for index, rows in self._test_rows():
-            checkpoints = self._checkpoints(index)
-            if checkpoints:
-                n_columns = sum(coef.shape[0] for coef, _ in checkpoints.values())
-                self._held_out[index] = (rows, self._score(rows, checkpoints, n_columns))
-        self.score_seconds = time.perf_counter() - start
+        rows = np.asarray(rows)
+        device = resolve_device(run.params["device"])
+        weights, seen = [], []
+        for setting in run.settings:
+            w, total = row_weights(
+                None if sample_weight is None else sample_weight[rows],
+                setting["class_weight"],
+                classes,
+                y[rows],
+                rescale=True,
+            )
+            weights.append(np.ones(len(rows), np.float32) if w is None else w)
+            seen.append(total)
+        self.recipe = recipe(run.params, run.settings, run.size, seen)
+        coef = torch.cat(
+            [
+                initial_weights(len(classes), X.shape[1], model.init_std, self.recipe.seeds.init)
+                for model in self.recipe.models
+            ]
+        ).to(device)
+        intercept = torch.zeros(len(coef), device=device)
+        _, kind = resolve_optimizer(self.recipe.optimizer)
+        lr, settings = self.recipe.optimizer_arguments()
+        optimizer = SoftmaxOptimizer([coef, intercept], lr, kind=kind, **settings)
+        self.stack = Stack(self.recipe, coef, intercept, optimizer, checkpoints=run.checkpoints)
+        all_weights = np.zeros((len(y), len(weights)), np.float32)
+        all_weights[rows] = np.stack(weights, 1)  # a repeated row has one weight
+        self.batches = TensorBatchIterator(
+            Subset(ArrayDataset(X, y, all_weights, device=device), rows),
+            batch_size=self.recipe.batch_size,
+            shuffle=not self.recipe.full_batch,
+            generator=torch.Generator().manual_seed(self.recipe.seeds.shuffle),
+        )
+        self.seconds = time.perf_counter() - start
 
-    def _test_rows(self):
-        """``(split, test rows)`` to score: the given ones, or ``X``'s within its memory."""
-        if not self.entries:
-            return
-        if self._given is not None:
-            for index, rows in enumerate(self._given):
-                if isinstance(rows, np.ndarray) and len(rows):
-                    yield index, rows
-            return
-        budget = 0 if self._X is None else self._X.nbytes
-        for index, test in enumerate(self._tests):
-            n_columns = sum(coef.shape[0] for coef, _ in self._checkpoints(index).values())
-            size = len(test) * (n_columns * 8 + self._X[:1].nbytes) if len(test) else 0
-            if 0 < size <= budget:
-                budget -= size
-                yield index, self._X[test]
+    @property
+    def models(self):
+        return self.stack.models
 
-    def held_out(self, index, coef):
-        """``(test rows of X, logits)`` of split ``index`` under ``coef``, or None."""
-        rows, table = self._held_out.get(index, (None, {}))
-        logits = table.get(id(coef))
-        return None if logits is None else (rows, logits)
+    def train_to(self, epochs, *, verbose=0):
+        """Train the live models on to epoch ``epochs`` (or until none is left)."""
+        start = time.perf_counter()
+        stack = self.stack
+        with torch_threads(self.recipe.n_threads):
+            while stack.epoch < epochs and stack.live:
+                stack.begin_epoch()
+                for X, y in self.batches:
+                    stack.step(X["X"], y, X["sample_weight"][:, stack.live])
+                decisions = stack.end_epoch(stack.epoch_losses())
+                ended = {m for m, decision in decisions if decision in (STOP, DIVERGED, DONE)}
+                if ended:
+                    stack.keep([m for m in stack.live if m not in ended])
+                if verbose > 1:
+                    print(
+                        f"  stacked run of {len(stack.models)} models: epoch {stack.epoch}, "
+                        f"{len(stack.live)} still training",
+                        flush=True,
+                    )
+        self.seconds += time.perf_counter() - start
+        return self
 
-    def _checkpoints(self, index):
-        """``{id(coef): (coef, intercept)}`` of every checkpoint trained on split ``index``."""
-        return {
-            id(coef): (coef, intercept)
-            for _, per_split, _ in self.entries
-            if per_split[index] is not None
-            for coef, intercept in per_split[index].weights.values()
-        }
-
-    def _score(self, rows, checkpoints, n_columns):
-        coefs = np.concatenate([c for c, _ in checkpoints.values()]).astype(np.float64)
-        intercepts = np.concatenate([b for _, b in checkpoints.values()]).astype(np.float64)
-        logits = np.empty((len(rows), n_columns))
-        with blas_threads(self._n_threads):
-            for start in range(0, len(rows), _SCORE_BLOCK):
-                block = slice(start, start + _SCORE_BLOCK)
-                logits[block] = _affine(rows[block], coefs, intercepts)
-        table, start = {}, 0
-        for key, (coef, _) in checkpoints.items():
-            block = logits[:, start : start + coef.shape[0]]
-            start += coef.shape[0]
-            if np.isfinite(block).all():  # else the prediction's overflow handling runs
-                table[key] = block
-        return table
+    def keep(self, models):
+        """Only the models ``models`` (indices into :attr:`models`) train on."""
+        self.stack.keep([m for m in self.stack.live if m in models])
 
 
-def without_max_epochs(params):
-    return {k: v for k, v in params.items() if k != "max_epochs" and k not in IGNORED}
+def train_runs(runs, data, *, n_jobs=None, verbose=0):
+    """Train every run of ``runs`` to its last checkpoint, ``n_jobs`` at a time.
+
+    ``data(run)`` gives the ``(X, y, classes, sample_weight, rows)`` a run
+    trains on. Returns each run's ``(models, seconds)``, in order.
+    """
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(
+        delayed(_trained)(run, *data(run), verbose=verbose) for run in runs
+    )
+
+
+def _trained(run, X, y, classes, sample_weight, rows, *, verbose=0):
+    stacked = StackedRun(run, X, y, classes, sample_weight, rows)
+    stacked.train_to(max(run.checkpoints), verbose=verbose)
+    return stacked.models, stacked.seconds

@@ -84,7 +84,10 @@ def test_survivors_train_on_and_losers_leave(both):
 
 @pytest.mark.parametrize(
     ("grid", "message"),
-    [({"lr": [0.1], "max_epochs": [3]}, "max_epochs is the resource"), ({"C": [1]}, "Invalid")],
+    [
+        ({"lr": [0.1], "max_epochs": [3]}, "part of the searched parameters"),
+        ({"C": [1]}, "Invalid"),
+    ],
 )
 def test_bad_grids_are_refused(blobs, grid, message):
     X, y = blobs
@@ -92,11 +95,21 @@ def test_bad_grids_are_refused(blobs, grid, message):
         SoftmaxHalvingSearchCV(SoftmaxClassifier(optimizer="adam"), grid, cv=3).fit(X, y)
 
 
-def test_a_pipeline_is_refused(blobs):
+def test_a_pipeline_is_halving_grid_searchs(blobs):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     X, y = blobs
-    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam"))
-    with pytest.raises(ValueError, match="SoftmaxSearchCV or HalvingGridSearchCV"):
-        SoftmaxHalvingSearchCV(pipe, {"softmaxclassifier__lr": [0.1]}, cv=3).fit(X, y)
+    pipe = make_pipeline(StandardScaler(), SoftmaxClassifier(optimizer="adam", random_state=0))
+    grid = {"softmaxclassifier__lr": [0.01, 0.1, 0.3]}
+    settings = dict(resource="softmaxclassifier__max_epochs", max_resources=9, cv=3)
+    ours = SoftmaxHalvingSearchCV(pipe, grid, **settings).fit(X, y)
+    theirs = HalvingGridSearchCV(pipe, grid, **settings).fit(X, y)
+    assert (
+        ours.n_stacked_runs_ == 0 and ours.n_separate_fits_ == len(theirs.cv_results_["params"]) * 3
+    )
+    np.testing.assert_array_equal(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+    with pytest.raises(ValueError, match="not supported by estimator Pipeline"):
+        SoftmaxHalvingSearchCV(pipe, grid, cv=3).fit(X, y)

@@ -131,12 +131,15 @@ def test_transformer_fit_parameters_make_separate_fits(digits_split):
     assert ours.n_stacked_runs_ == 0 and ours.n_separate_fits_ == 3
 
 
-@pytest.mark.parametrize("final", [StandardScaler(), "passthrough"])
-def test_a_pipeline_that_does_not_end_in_the_classifier_is_refused(digits_split, final):
+def test_a_pipeline_that_does_not_end_in_the_classifier_fails_as_in_grid_search(digits_split):
     X, _, y, _ = digits_split
-    pipe = Pipeline([("clf", SoftmaxClassifier(optimizer="adam")), ("last", final)])
-    with pytest.raises(ValueError, match="last step"):
-        SoftmaxSearchCV(pipe, {"clf__lr": [0.1]}, cv=CV).fit(X, y)
+    pipe = Pipeline(
+        [("clf", SoftmaxClassifier(optimizer="adam", random_state=0)), ("last", "passthrough")]
+    )
+    grid = {"clf__lr": [0.01, 0.1]}
+    for search in (SoftmaxSearchCV, GridSearchCV):
+        with pytest.raises(TypeError, match="should have a 'score' method"):
+            search(pipe, grid, cv=CV).fit(X, y)
 
 
 def test_a_pipeline_search_with_metadata_routing(digits_split):

@@ -75,7 +75,7 @@ def test_a_pipeline_and_pickling(digits_split):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"n_iter": 0}, "n_iter"), ({"param_distributions": {"C": [1.0]}}, "param_distributions")],
+    [({"n_iter": 0}, "n_iter"), ({"param_distributions": {"C": [1.0]}}, "Invalid parameter 'C'")],
 )
 def test_bad_arguments_are_refused(blobs, kwargs, message):
     X, y = blobs
