@@ -159,7 +159,7 @@ def fit_once(make, X_train, X_test, y_train, y_test):
         seconds = time.perf_counter() - start
     warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
     epochs = np.max(getattr(model, "n_iter_", 0))
-    solver = type(model.net_.optimizer_).__name__ if hasattr(model, "net_") else ""
+    solver = str(model.net_.recipe.optimizer) if hasattr(model, "net_") else ""
     return model.score(X_test, y_test), seconds, int(epochs), warned, solver
 
 
@@ -268,7 +268,7 @@ def main(argv=None):
             rows[model_name] = batch_row(make, splits)
             accuracy, seconds, epochs, warned, solver = rows[model_name]
             if solver:  # ours: the optimizer "auto" chose
-                model_name = f"{model_name} ({'L-BFGS' if solver == 'LBFGS' else solver})"
+                model_name = f"{model_name} ({'L-BFGS' if solver == 'lbfgs' else solver})"
             print(
                 f"| {name} | {model_name} | {accuracy:.4f} | {seconds:.2f} | {epochs:.0f} | "
                 f"{'yes' if warned else ''} |",

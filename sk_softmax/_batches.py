@@ -122,7 +122,9 @@ class TensorBatchIterator:
         Rows per batch; the last batch may be smaller. A batch size larger
         than the data gives one batch.
     shuffle : bool, default=False
-        Draw a new permutation of the rows at the start of every pass.
+        Draw a new permutation of the rows at the start of every pass. Without
+        it, every pass gives the same batches, gathered on the first (a full
+        batch of L-BFGS, a validation set).
     generator : torch.Generator or None, default=None
         CPU generator for the permutations. Pass the same generator to every
         iterator of one training run so that each epoch draws a new order and
@@ -143,18 +145,22 @@ class TensorBatchIterator:
         self.shuffle = shuffle
         self.generator = generator
         self._batch, self._device, self._indices = _resolve(dataset)
+        self._same_every_pass = None
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
-        indices = self._indices
-        n = len(self.dataset)
-        if self.shuffle:
-            order = torch.randperm(n, generator=self.generator)
-            indices = order if indices is None else indices[order]
+        if not self.shuffle:  # the same batches every pass: gathered once
+            if self._same_every_pass is None:
+                self._same_every_pass = list(self._batches(self._indices))
+            return iter(self._same_every_pass)
+        order = torch.randperm(len(self.dataset), generator=self.generator)
+        return self._batches(order if self._indices is None else self._indices[order])
+
+    def _batches(self, indices):
         if indices is not None:
             indices = indices.to(self._device)
-        for start in range(0, n, self.batch_size):
+        for start in range(0, len(self.dataset), self.batch_size):
             stop = start + self.batch_size
             yield self._batch(slice(start, stop) if indices is None else indices[start:stop])

@@ -310,7 +310,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         self,
         *,
         lr="auto",
-        max_epochs=200,
+        max_epochs=300,
         batch_size="auto",
         optimizer="auto",
         momentum=0.0,

@@ -8,26 +8,27 @@ from threadpoolctl import threadpool_limits
 
 @contextmanager
 def torch_threads(n_threads):
-    """Run the block with torch's intra-op threads at ``n_threads``, then restore them.
+    """Run a training block with torch's intra-op threads at ``n_threads``, then restore them.
 
     ``None`` changes nothing: torch's own setting holds (all cores, or what a
     joblib/loky worker was limited to). ``"auto"`` starts from that setting
-    and lets :class:`ThreadProbe` change it, and restores it afterwards. The
+    and lets :class:`ThreadPolicy` change it, and restores it afterwards. The
     setting belongs to the calling thread (an OpenMP setting), so fits
-    running in other threads keep theirs.
+    running in other threads keep theirs. numpy's BLAS runs on one thread
+    meanwhile: training's numpy arithmetic (L-BFGS's vectors) is small, and
+    BLAS threads left spinning after it would take the cores from torch's.
     """
-    if n_threads is None:
-        yield
-        return
     import torch
 
     saved = torch.get_num_threads()
-    if n_threads != "auto":
+    if n_threads not in (None, "auto"):
         torch.set_num_threads(n_threads)
     try:
-        yield
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
     finally:
-        torch.set_num_threads(saved)
+        if torch.get_num_threads() != saved:
+            torch.set_num_threads(saved)
 
 
 class ThreadPolicy:
@@ -44,7 +45,9 @@ class ThreadPolicy:
     again after one whose mean batch time exceeded the chosen run's by half,
     and every ``every`` epochs, so a machine whose load changes is followed.
 
-    The choice changes speed only: every sum of a training step has a shape
+    A probe whose epoch ends before both runs have their time (a full batch
+    is one step an epoch) goes on in the next epochs. The choice changes
+    speed only: every sum of a training step has a shape
     that no thread count changes (:mod:`sk_softmax._kernel`). The skorch fit
     (through :class:`~sk_softmax._callbacks.ThreadProbe`) and the stacked runs both follow it.
 
@@ -61,11 +64,15 @@ class ThreadPolicy:
         self.many = _get_threads()
         self.threads = []
         self._chosen, self._expected, self._since = self.many, None, 0
+        self._probing = False
 
     def epoch_begin(self):
-        self._probing = self.many > 1 and (self._expected is None or self._since >= self.every)
-        self._runs = [[self.many, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
         self._epoch = [0, 0.0]
+        if self._probing:
+            return  # a probe goes on across epochs until both runs have their time
+        self._probing = self.many > 1 and (self._expected is None or self._since >= self.every)
+        if self._probing:
+            self._runs = [[self.many, 0, 0.0], [1, 0, 0.0]]  # threads, batches, seconds
         _set_threads(self.many if self._probing else self._chosen)
 
     def batch_begin(self):
@@ -107,7 +114,8 @@ def _get_threads():
 def _set_threads(n_threads):
     import torch
 
-    torch.set_num_threads(n_threads)
+    if torch.get_num_threads() != n_threads:
+        torch.set_num_threads(n_threads)
 
 
 def blas_threads(n_threads):

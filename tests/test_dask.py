@@ -75,3 +75,24 @@ def test_grid_search_runs_on_the_dask_backend(client, digits32):
     # The four cross-validation fits ran as tasks on the cluster's workers.
     assert len(tasks.data) >= 1
     assert {task["worker"] for task in tasks.data} <= set(client.scheduler_info()["workers"])
+
+
+def test_a_stacked_search_on_the_dask_backend_gives_the_local_results(client, digits32):
+    from sk_softmax import SoftmaxSearchCV
+
+    X_train, _, y_train, _ = digits32
+    grid = {"lr": [0.001, 0.01, 0.1], "max_epochs": [3, 10]}
+
+    def search():
+        return SoftmaxSearchCV(SoftmaxClassifier(random_state=0), grid, cv=3, n_jobs=-1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        local = search().fit(X_train, y_train)
+        with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
+            remote = search().fit(X_train, y_train)
+    assert remote.n_stacked_runs_ == 3 and remote.n_separate_fits_ == 0
+    assert len(tasks.data) >= 3  # the stacked runs ran on the cluster's workers
+    assert {task["worker"] for task in tasks.data} <= set(client.scheduler_info()["workers"])
+    for key in ("params", "mean_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])

@@ -414,3 +414,39 @@ def test_huge_inputs_give_finite_probabilities(iris):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert np.isfinite(clf.predict_log_proba(huge)).all()
     assert set(clf.predict(huge)) <= set(clf.classes_)
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "sgd", "adam"])
+def test_an_epoch_is_one_pass_over_the_data_for_every_optimizer(digits_split, optimizer):
+    X, _, y, _ = digits_split
+    three = SoftmaxClassifier(optimizer=optimizer, max_epochs=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
+        three.fit(X, y)
+    assert three.n_iter_ == len(three.history_) == len(three.loss_curve_) == 3
+    assert three.history_[:, "epoch"] == [1, 2, 3]
+    for epoch in three.history_:  # every row once, in one batch for L-BFGS
+        assert sum(batch["train_batch_size"] for batch in epoch["batches"]) == len(y)
+        assert (epoch["train_batch_count"] == 1) == (optimizer == "lbfgs")
+    converged = SoftmaxClassifier(optimizer=optimizer, max_epochs=1000, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        converged.fit(X, y)
+    assert converged.n_iter_ == len(converged.history_) < 1000
+
+
+def test_more_epochs_train_further_under_the_defaults(digits_split):
+    from sklearn.model_selection import validation_curve
+
+    X, _, y, _ = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        train, _ = validation_curve(
+            SoftmaxClassifier(random_state=0),
+            X,
+            y,
+            param_name="max_epochs",
+            param_range=[1, 3, 30],
+            cv=3,
+        )
+    means = train.mean(axis=1)
+    assert means[2] >= means[0] + 0.01 and means[2] >= means[1] + 0.01

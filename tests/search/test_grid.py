@@ -372,3 +372,28 @@ def test_auto_stacks_where_it_takes_lbfgs_and_where_adam(iris):
     assert ours.n_stacked_runs_ == 2 and ours.n_separate_fits_ == 0
     separate = SoftmaxClassifier(random_state=0, max_epochs=2)
     np.testing.assert_array_equal(ours.best_estimator_.coef_, separate.fit(X, y).coef_)
+
+
+@pytest.mark.parametrize("scaled", [False, True])
+def test_the_cards_idiom_on_the_default_estimator(digits_split, scaled):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _, y, _ = digits_split
+    grid = {"lr": [0.001, 0.01, 0.1], "max_epochs": [3, 10, 30]}
+    estimator = SoftmaxClassifier(random_state=0)
+    if scaled:
+        estimator = make_pipeline(StandardScaler(), estimator)
+        grid = {f"softmaxclassifier__{name}": values for name, values in grid.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = GridSearchCV(estimator, grid, cv=3).fit(X, y)
+        ours = SoftmaxSearchCV(estimator, grid, cv=3).fit(X, y)
+    # Every value changes the model: lr and max_epochs mean what they say.
+    assert len(np.unique(theirs.cv_results_["mean_test_score"])) >= 6
+    assert ours.n_separate_fits_ == 0 and ours.n_stacked_runs_ == 3
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.01
+    )
+    assert ours.best_params_ == theirs.best_params_
