@@ -3,11 +3,12 @@
 from ._estimator import SoftmaxClassifier
 from ._persistence import dump, load
 from ._version import __version__
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, MaxEpochsWarning
 from .search import SoftmaxHalvingSearchCV, SoftmaxRandomizedSearchCV, SoftmaxSearchCV
 
 __all__ = [
     "DivergenceError",
+    "MaxEpochsWarning",
     "SoftmaxClassifier",
     "SoftmaxHalvingSearchCV",
     "SoftmaxRandomizedSearchCV",

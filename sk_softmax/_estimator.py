@@ -1,6 +1,5 @@
 """SoftmaxClassifier: multinomial logistic regression trained by skorch."""
 
-import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -9,6 +8,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from ._checks import (
+    TorchDevice,
+    check_object_labels,
+    check_partial_fit,
+    check_validation_split,
+    encode,
+)
 from ._history import History
 from ._prediction import LinearSoftmaxMixin
 from ._recipe import data_size, recipe, row_weights
@@ -16,23 +22,9 @@ from ._threads import torch_threads
 from ._upstream import (
     Interval,
     StrOptions,
-    _check_partial_fit_first_call,
     _check_sample_weight,
     _fit_context,
 )
-
-
-class _TorchDeviceType(type):
-    def __instancecheck__(cls, value):
-        torch = sys.modules.get("torch")  # no torch imported: no torch.device either
-        return torch is not None and isinstance(value, torch.device)
-
-
-class _TorchDevice(metaclass=_TorchDeviceType):
-    """``torch.device`` as a parameter constraint, checked without importing torch."""
-
-
-_TorchDevice.__module__, _TorchDevice.__qualname__ = "torch", "device"
 
 
 @contextmanager
@@ -45,39 +37,6 @@ def _restored_on_error(estimator):
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
         raise
-
-
-def _check_object_labels(y):
-    """Refuse object labels that scikit-learn would reject with a TypeError or 'unknown'."""
-    if y.dtype != object:
-        return
-    is_str = [isinstance(label, str) for label in y]
-    if all(is_str):
-        return
-    example = y[is_str.index(False)]
-    if any(is_str):
-        raise ValueError(
-            "y mixes string and non-string labels (e.g. "
-            f"{y[is_str.index(True)]!r} and {example!r}); give all labels one type, "
-            "e.g. y.astype(str)."
-        )
-    raise ValueError(
-        "Unknown label type: y has dtype object but its labels are not strings (e.g. "
-        f"{example!r} of type "
-        f"{type(example).__name__}); convert y to one type first, e.g. y.astype(int)."
-    )
-
-
-def _encode(y, classes):
-    """Positions of the labels ``y`` in the sorted ``classes``; unknown labels are refused."""
-    unseen = np.setdiff1d(y, classes)
-    if unseen.size:
-        raise ValueError(
-            f"y contains labels that are not in classes_={classes.tolist()!r}: "
-            f"{unseen[:10].tolist()!r}. Pass every label in `classes` on the first "
-            "call to partial_fit, or refit from scratch (warm_start=False)."
-        )
-    return np.searchsorted(classes, y)
 
 
 class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
@@ -93,17 +52,24 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     in a :class:`skorch.NeuralNetClassifier`, kept as ``net_``, so skorch
     callbacks, devices and histories work as in skorch.
 
+    An epoch is one pass over the training data, for every optimizer: one row
+    of ``history_``, counted by ``n_iter_`` and bounded by ``max_epochs``. A
+    minibatch optimizer takes a step per batch in a pass; L-BFGS evaluates
+    the loss and its gradient on all the rows once per pass (a line-search
+    trial included).
+
     Parameters
     ----------
-    lr : float, default=0.03
+    lr : float or "auto", default="auto"
         Initial learning rate of the minibatch optimizers (see
-        ``lr_schedule``); for ``optimizer="lbfgs"``, the initial step length
-        of each line search. Where ``optimizer="auto"`` chooses L-BFGS, its
-        line search starts from 1 and ``lr`` is not used (set
-        ``optimizer="adam"`` to search ``lr`` on such data).
-    max_epochs : int, default=200
-        Most passes over the training data; training stops earlier once the
-        loss has converged (see ``tol``).
+        ``lr_schedule``); for ``optimizer="lbfgs"``, the step each line
+        search tries first. ``"auto"`` is 0.03 for SGD and Adam and 1 for
+        L-BFGS, and leaves the choice of optimizer to ``optimizer="auto"``; a
+        given ``lr`` always trains with an optimizer that uses it.
+    max_epochs : int, default=300
+        Most passes over the training data (for L-BFGS, evaluations of the
+        loss); training stops earlier once it has converged (see ``tol``).
+        ``max_epochs=3`` gives three epochs unless training converged first.
     batch_size : int or "auto", default="auto"
         Rows per minibatch. ``"auto"`` takes ``4 * sqrt(n_samples)``, but at
         most ``n_samples / 8`` (at least eight steps per epoch), clipped to
@@ -111,25 +77,28 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         step is cheap per row, and enough steps per epoch where it is small.
         ``partial_fit`` applies it to the rows of each call. A value larger
         than the number of samples trains full-batch (the parameter itself is
-        left unchanged).
+        left unchanged). L-BFGS always trains on all the rows.
     optimizer : {"auto", "adam", "sgd", "lbfgs"} or subclass of \
             torch.optim.Optimizer, default="auto"
-        The optimizer. ``"auto"`` chooses, for the rows of each ``fit``,
-        full-batch L-BFGS where the data is small (at most 1,000,000 stored
-        values: rows x features, or the non-zeros of sparse ``X``) or tall (at
-        least 100 rows per feature), as long as rows x classes stays within
-        10,000,000; else Adam with ``lr``. Measured on 14 data sets
-        (:ref:`defaults`): where the time goes into many small steps, or the
-        problem is well determined, L-BFGS converges in a few dozen passes to
-        ``LogisticRegression``'s optimum; on large, wide data Adam's
-        minibatches converge in fewer passes. ``partial_fit`` always takes
-        Adam (a pass over one chunk of a stream). ``"lbfgs"`` trains
-        full-batch (``batch_size`` is ignored) with torch's L-BFGS and a
-        strong-Wolfe line search, to the optimum: an epoch is one L-BFGS step
-        of up to 20 iterations, which ends once no gradient entry exceeds
-        ``tol / 10`` (``LogisticRegression``'s ``tol`` by default), and
-        ``lr_schedule`` does not apply (a full batch has no noise floor).
-        A class receives the model's parameters and ``lr``.
+        The optimizer. ``"auto"`` takes full-batch L-BFGS only where ``lr`` is
+        ``"auto"`` too, for the rows of each ``fit``, on data that is small (at
+        most 1,000,000 stored values: rows x features, or the non-zeros of
+        sparse ``X``) or tall (at least 100 rows per feature), as long as rows
+        x classes stays within 10,000,000; else, and wherever ``lr`` is given,
+        Adam. Measured on 14 data sets (:ref:`defaults`): where the time goes
+        into many small steps, or the problem is well determined, L-BFGS
+        converges in a few dozen passes to ``LogisticRegression``'s optimum;
+        on large, wide data Adam's minibatches converge in fewer passes.
+        ``partial_fit`` trains with a minibatch optimizer (``"auto"`` is Adam
+        there, and ``"lbfgs"`` is refused: a line search cannot span chunks of
+        different rows). ``"lbfgs"`` ends training on its own convergence
+        test: no gradient entry above ``tol / 10`` (``LogisticRegression``'s
+        ``tol`` by default), or an iteration that lowers the loss by less than
+        float32 can show; ``n_iter_no_change`` and ``lr_schedule`` do not
+        apply to it, and a fit that runs out of epochs in the middle of a line
+        search keeps its last accepted point. A class (any subclass of
+        :class:`torch.optim.Optimizer`) is built with the model's parameters
+        and ``lr``; ``torch.optim.LBFGS`` trains full-batch.
     momentum : float, default=0.0
         Momentum for ``optimizer="sgd"``; ignored by the other optimizers.
     alpha : float or "auto", default="auto"
@@ -149,8 +118,10 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         training loss falls below ``(1 - tol)`` times the best so far. After
         ``n_iter_no_change`` epochs in a row without an improvement, the loss
         has reached a plateau (see ``lr_schedule``). A relative threshold
-        means the same whatever the scale of the loss. If ``max_epochs`` runs
-        out before training converged, a ``ConvergenceWarning`` is raised.
+        means the same whatever the scale of the loss. L-BFGS converges once
+        no gradient entry exceeds ``tol / 10``. If ``max_epochs`` runs out
+        before training converged, a ``ConvergenceWarning``
+        (:class:`~sk_softmax.MaxEpochsWarning`) is raised.
     n_iter_no_change : int, default=2
         Epochs without an improvement that make a plateau.
     lr_schedule : {"adaptive", "constant"}, default="adaptive"
@@ -159,7 +130,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         its step size; a smaller step gets below it), and the third plateau
         ends training, converged. ``"constant"``: ``lr`` stays, and the first
         plateau ends training. Each epoch's rate is in ``history_[:, "lr"]``.
-        ``partial_fit`` always uses ``lr``; L-BFGS always keeps its ``lr``.
+        ``partial_fit`` always uses ``lr``; L-BFGS keeps its ``lr``.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
         (skorch's ``ValidSplit``), watch the validation accuracy instead of
@@ -215,7 +186,10 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
     net_ : skorch.NeuralNetClassifier
-        The trained skorch net; ``net_.module_`` is the torch module.
+        The skorch net that trained the model in this process;
+        ``net_.module_`` is the torch module. A model loaded from a file has
+        none: its fitted attributes are plain values, and ``warm_start`` or
+        ``partial_fit`` train on from its weights and history.
     coef_ : ndarray of shape (n_classes, `n_features_in_`), float64
         The trained weights, one row of logit weights per class (also for two
         classes). Predictions are ``X @ coef_.T + intercept_`` in float64.
@@ -227,7 +201,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         plus the rows of every ``partial_fit`` call since. ``alpha="auto"`` is
         its inverse, which makes the objective ``LogisticRegression()``'s.
     n_iter_ : int
-        Number of epochs actually run, read from the history.
+        Number of epochs actually run: ``len(history_)``.
     loss_curve_ : list of float
         Mean training loss (penalty included) of each epoch.
     best_loss_ : float
@@ -236,8 +210,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         Validation accuracy of each epoch with ``early_stopping``, else None.
     best_validation_score_ : float or None
         The best of ``validation_scores_``, whose weights the model holds.
-    history_ : skorch.history.History
-        The full skorch history of the training run.
+    history_ : History
+        One dict per epoch (``epoch``, ``train_loss``, ``lr``, ``dur``, the
+        validation scores and the batches), indexed as skorch's history is:
+        ``history_[:, "train_loss"]``, ``history_[-1, "valid_acc"]``. Plain
+        values: a model loaded from a file answers them without torch.
 
     See Also
     --------
@@ -255,7 +232,9 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
     full-batch L-BFGS, to ``LogisticRegression()``'s optimum
     (``alpha="auto"`` is its ``C=1.0``), and large, wide data with Adam on
     minibatches of ``batch_size="auto"`` rows, whose learning rate drops
-    tenfold at each of the first two plateaus of the training loss. The
+    tenfold at each of the first two plateaus of the training loss. A given
+    ``lr`` trains with Adam on any data, so that a search over ``lr`` and
+    ``max_epochs`` changes the model with every value. The
     settings of the book chapter this model comes from (d2l.ai, section 3.7:
     minibatch SGD, ``lr=0.1``, 10 epochs, no penalty, 0.82-0.83 test accuracy
     on Fashion-MNIST) are one call away::
@@ -300,7 +279,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
-        "device": [str, _TorchDevice],
+        "device": [str, TorchDevice],
         "callbacks": [list, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -429,11 +408,11 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         with _restored_on_error(self), torch_threads(self.n_threads):
             fitted = hasattr(self, "coef_")
             if incremental:
-                self._check_partial_fit(classes)
+                check_partial_fit(self, classes)
             going_on = fitted and (incremental or self.warm_start)
             X, y = self._validate_data(X, y, reset=not going_on)
             if incremental or going_on:  # the classes are known: partial_fit's or fit's
-                y_encoded = _encode(y, self.classes_)
+                y_encoded = encode(y, self.classes_)
             else:
                 self.classes_, y_encoded = np.unique(y, return_inverse=True)
                 if len(self.classes_) < 2:
@@ -443,9 +422,13 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
                     )
             n_classes = len(self.classes_)
             if self.early_stopping and not incremental:
-                self._check_validation_split(y_encoded, n_classes)
-            weights, total_weight = self._training_weights(
-                X, y_encoded, sample_weight, rescale=not incremental
+                check_validation_split(self.validation_fraction, y_encoded, n_classes)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                )
+            weights, total_weight = row_weights(
+                sample_weight, self.class_weight, self.classes_, y_encoded, rescale=not incremental
             )
             if incremental:  # weights are taken as they are: rows count
                 seen = len(y) + (self.n_samples_seen_ if going_on else 0)
@@ -472,27 +455,6 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             )
             self.net_ = net
         return self
-
-    def _check_partial_fit(self, classes):
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit: the "
-                "model needs every label in advance (e.g. classes=np.unique(y_all))."
-            )
-        if _check_partial_fit_first_call(self, classes) and len(self.classes_) < 2:
-            raise ValueError("classes must hold at least 2 labels.")
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the class counts of all the data, "
-                "which partial_fit never sees. Compute the weights once with "
-                "sklearn.utils.class_weight.compute_class_weight and pass them "
-                "as a dict."
-            )
-        if isinstance(self.optimizer, str) and self.optimizer == "lbfgs":
-            raise ValueError(
-                "partial_fit trains with a minibatch optimizer: a line search cannot span "
-                "chunks of different rows. Use optimizer='auto' (Adam here), 'adam' or 'sgd'."
-            )
 
     def _training_so_far(self):
         """What a warm start or the next ``partial_fit`` goes on from: the weights and
@@ -533,29 +495,6 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             order="C",
             reset=reset,
         )
-        _check_object_labels(y)
+        check_object_labels(y)
         check_classification_targets(y)
         return X, y
-
-    def _check_validation_split(self, y_encoded, n_classes):
-        counts = np.bincount(y_encoded, minlength=n_classes)
-        n_valid = int(np.ceil(self.validation_fraction * len(y_encoded)))
-        n_train = len(y_encoded) - n_valid
-        if counts.min() < 2 or min(n_valid, n_train) < n_classes:
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction={self.validation_fraction}"
-                f" of the {len(y_encoded)} samples, stratified by class: {n_valid} for "
-                f"validation and {n_train} for training. Both need at least one sample of "
-                f"each of the {n_classes} classes (the smallest class has {counts.min()}). "
-                "Use more data, another validation_fraction, or early_stopping=False."
-            )
-
-    def _training_weights(self, X, y_encoded, sample_weight, *, rescale):
-        """Per-sample loss weights (scaled to mean 1 with ``rescale``) or None, and their sum."""
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-        return row_weights(
-            sample_weight, self.class_weight, self.classes_, y_encoded, rescale=rescale
-        )

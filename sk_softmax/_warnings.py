@@ -5,13 +5,7 @@ from contextlib import contextmanager
 
 from sklearn.exceptions import ConvergenceWarning
 
-
-class MaxEpochsWarning(ConvergenceWarning):
-    """``max_epochs`` ran out before training converged (a ``ConvergenceWarning``)."""
-
-    def __init__(self, message, max_epochs):
-        super().__init__(message)
-        self.max_epochs = max_epochs
+from .exceptions import MaxEpochsWarning
 
 
 def warn_not_converged(params, stopping, *, stacklevel):

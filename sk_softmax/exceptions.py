@@ -1,4 +1,6 @@
-"""Errors raised by sk_softmax."""
+"""Errors and warnings raised by sk_softmax."""
+
+from sklearn.exceptions import ConvergenceWarning
 
 
 class DivergenceError(ValueError, FloatingPointError):
@@ -10,3 +12,17 @@ class DivergenceError(ValueError, FloatingPointError):
     causes are a learning rate that is too high or features on a very large
     scale; lower ``lr`` or standardise ``X`` (e.g. with ``StandardScaler``).
     """
+
+
+class MaxEpochsWarning(ConvergenceWarning):
+    """``max_epochs`` ran out before training converged: a ``ConvergenceWarning``.
+
+    Read more in the :ref:`User Guide <errors>`.
+
+    Its ``max_epochs`` attribute is the budget that ran out. A search counts
+    its candidates' in one warning instead of one per fit.
+    """
+
+    def __init__(self, message, max_epochs):
+        super().__init__(message)
+        self.max_epochs = max_epochs

@@ -14,18 +14,19 @@ class SoftmaxRandomizedSearchCV(StackedSearchCV):
 
     Read more in the :ref:`User Guide <randomized-search>`.
 
-    A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV` with a
-    :class:`SoftmaxClassifier` (or a Pipeline ending in one): the same
-    arguments, the same ``n_iter`` candidates for the same ``random_state``
-    (drawn by scikit-learn's :class:`~sklearn.model_selection.ParameterSampler`,
-    once per fit), and the same ``cv_results_`` and ``best_*`` attributes. The
-    candidates train as :class:`SoftmaxSearchCV`'s do: those that differ only
-    in per-model values (``lr`` and ``alpha`` drawn from distributions, ...)
-    stack on each split, and ``max_epochs`` values are checkpoints.
+    A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`: the
+    same arguments, the same ``n_iter`` candidates for the same
+    ``random_state`` (drawn by scikit-learn's
+    :class:`~sklearn.model_selection.ParameterSampler`, once per fit), and the
+    same ``cv_results_`` and ``best_*`` attributes. The candidates train as
+    :class:`SoftmaxSearchCV`'s do: those that differ only in per-model values
+    (``lr`` and ``alpha`` drawn from distributions, ...) stack on each split,
+    ``max_epochs`` values are checkpoints, and what cannot stack is fitted as
+    RandomizedSearchCV fits it.
 
     Parameters
     ----------
-    estimator : SoftmaxClassifier or Pipeline
+    estimator : estimator object
         As for :class:`SoftmaxSearchCV`.
     param_distributions : dict or list of dicts
         Parameter names mapped to distributions (with an ``rvs`` method, e.g.
@@ -36,7 +37,7 @@ class SoftmaxRandomizedSearchCV(StackedSearchCV):
     random_state : int, RandomState instance or None, default=None
         Seeds the draw of the candidates (not the models: those take the
         estimator's ``random_state``).
-    scoring, n_jobs, refit, cv, verbose, error_score, return_train_score
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As for :class:`SoftmaxSearchCV`.
 
     Attributes
@@ -53,8 +54,8 @@ scorer_, n_splits_, refit_time_, multimetric_, classes_, n_features_in_
     >>> from sklearn.datasets import load_iris
     >>> from sk_softmax import SoftmaxClassifier, SoftmaxRandomizedSearchCV
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SoftmaxRandomizedSearchCV(  # Adam: "auto" would take L-BFGS on iris
-    ...     SoftmaxClassifier(optimizer="adam", random_state=0),
+    >>> search = SoftmaxRandomizedSearchCV(
+    ...     SoftmaxClassifier(random_state=0),
     ...     {"lr": loguniform(1e-3, 1e-1), "max_epochs": [5, 20]},
     ...     n_iter=6,
     ...     cv=3,
