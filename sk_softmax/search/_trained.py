@@ -8,6 +8,7 @@ from .._prediction import _affine
 from .._threads import blas_threads
 
 _SCORE_BLOCK = 2048  # test rows gathered at a time when scoring a split
+_LOGITS_BUDGET = 64 * 2**20  # bytes of held-out logits kept, where the test rows are smaller
 
 
 class Found:
@@ -99,14 +100,15 @@ class TrainedModels:
 
         One float64 product per split (what ``decision_function`` computes,
         one product instead of one per candidate). The logits of all splits
-        together take at most the memory of their test rows; splits beyond that
-        are left to each candidate's own prediction.
+        together take at most the memory of their test rows, or 64 MiB where
+        that is more; splits beyond that are left to each candidate's own
+        prediction.
         """
         start = time.perf_counter()
-        budget = 2 * sum(t.nbytes for t in self._tests) if self._tests else 0
+        budget = max(sum(t.nbytes for t in self._tests), _LOGITS_BUDGET) if self._tests else 0
         for split, rows in enumerate(self._tests or []):
             checkpoints = self._checkpoints(split)
-            size = rows.nbytes + 8 * len(rows) * sum(c.shape[0] for c, _ in checkpoints.values())
+            size = 8 * len(rows) * sum(c.shape[0] for c, _ in checkpoints.values())
             if not checkpoints or not isinstance(rows, np.ndarray) or size > budget:
                 continue
             budget -= size
