@@ -13,19 +13,17 @@ many steps, a model that differs, and sometimes another epoch count). Here
 every such sum has a fixed shape. The logits are one batched product over
 :func:`chunks` of the batch's rows, which depend only on its number of rows
 (each row's logits are sums within that row). The weights' gradient, a sum
-over the batch's rows, is one batched product over :func:`feature_blocks`,
-equal blocks of columns that depend only on the number of features: each
-entry sums over all the rows of its block. Each entry of a batched product
-is computed by one thread (a step runs on no more threads than the product
-has entries, at most 8), so no library splits a sum between threads. Where
-the features do not split into such blocks, the gradient is summed by row
-chunks, whose partial results are added in their order. Every other
-operation is elementwise or sums within a row. So the same minibatches
+over the batch's rows, is one batched product over the same chunks, each
+chunk's partial sum on one thread (a step runs its batched products on no
+more threads than they have entries, at most 8), then one sum over the
+chunks, entry by entry; the intercept's gradient and the loss are sums over
+the rows of each chunk, then over the chunks. torch reduces an entry on
+one thread unless it is a single entry of more values than its grain size,
+which these never are, so no library splits a sum between threads. Every
+other operation is elementwise or sums within a row. So the same minibatches
 give the same model whether training runs on one thread or many, on a busy
 or an idle machine: threads decide how fast, never what.
 """
-
-from contextlib import contextmanager
 
 import torch
 
@@ -52,27 +50,16 @@ def chunks(n_rows):
     return n_chunks, per_chunk, n_chunks * per_chunk - n_rows
 
 
-def feature_blocks(n_features):
-    """How many equal blocks of columns the weights' gradient is computed in (0: none).
-
-    A function of ``n_features`` alone: the largest count from 8 down to 2
-    that divides the features; 0 where none does (the gradient is then
-    summed by row chunks).
-    """
-    return next((n for n in range(_MAX_CHUNKS, 1, -1) if n_features % n == 0), 0)
-
-
-@contextmanager
-def _one_thread_per_chunk(n_chunks):
-    """Run the block on at most ``n_chunks`` threads: a batched product then gives
-    each thread whole entries, and never splits one entry's sum between threads."""
+def _one_thread_per_chunk(n_chunks, product, *args, **kwargs):
+    """``product(*args, **kwargs)`` on at most ``n_chunks`` threads: a batched product
+    then gives each thread whole entries, and never splits one entry's sum between
+    threads."""
     threads = torch.get_num_threads()
     if threads <= n_chunks:
-        yield
-        return
+        return product(*args, **kwargs)
     torch.set_num_threads(n_chunks)
     try:
-        yield
+        return product(*args, **kwargs)
     finally:
         torch.set_num_threads(threads)
 
@@ -81,14 +68,6 @@ def _padded(X, padding):
     if not padding:
         return X
     return torch.cat([X, X.new_zeros(padding, *X.shape[1:])])
-
-
-def _add_in_order(parts):
-    """``parts[0] + parts[1] + ...``, one elementwise sum at a time."""
-    total = parts[0].clone()
-    for part in parts[1:]:
-        total.add_(part)
-    return total
 
 
 def row_sums(matrix):
@@ -111,10 +90,10 @@ def _chunked_logits(X, coef, intercept):
     """
     n_chunks, per_chunk, padding = chunks(len(X))
     X = _padded(X, padding)
-    with _one_thread_per_chunk(n_chunks):
-        out = torch.baddbmm(
-            intercept, X.view(n_chunks, per_chunk, -1), coef.T.expand(n_chunks, *coef.T.shape)
-        )
+    weights = coef.T.expand(n_chunks, *coef.T.shape)
+    out = _one_thread_per_chunk(
+        n_chunks, torch.baddbmm, intercept, X.view(n_chunks, per_chunk, -1), weights
+    )
     return out.view(n_chunks * per_chunk, -1), X, (n_chunks, per_chunk, padding)
 
 
@@ -135,31 +114,34 @@ class _ChunkedLinear(torch.autograd.Function):
         padding = n_chunks * per_chunk - ctx.n_rows
         by_chunk = _padded(grad.contiguous(), padding).view(n_chunks, per_chunk, -1)
         X = stacked.view(n_chunks * per_chunk, -1)
-        with _one_thread_per_chunk(n_chunks):
-            grad_intercept = _add_in_order(by_chunk.sum(1))
+        grad_intercept = by_chunk.sum(1).sum(0)
         return None, _weight_gradient(by_chunk, X), grad_intercept
 
 
-def _weight_gradient(by_chunk, X):
+def _weight_gradient(by_chunk, X, out=None):
     """``grad_logits.T @ X`` for the (padded) batch ``X``, ``grad_logits`` cut by row chunks.
 
-    Over :func:`feature_blocks` of ``X``'s columns: one batched product
-    whose entries each sum over every row of the batch for their block.
-    Without such blocks, over the row chunks, added in their order.
+    One batched product gives each chunk's partial sum (each on one thread),
+    and one sum over the chunks adds them, entry by entry. Written into
+    ``out`` where given.
     """
-    n_chunks, per_chunk, n_outputs = by_chunk.shape
-    n_rows, n_features = X.shape
-    n_blocks = feature_blocks(n_features)
-    if not n_blocks:
-        with _one_thread_per_chunk(n_chunks):
-            return _add_in_order(
-                torch.bmm(by_chunk.transpose(1, 2), X.view(n_chunks, per_chunk, -1))
-            )
-    grad_t = by_chunk.view(n_rows, n_outputs).T.expand(n_blocks, n_outputs, n_rows)
-    blocks = X.view(n_rows, n_blocks, n_features // n_blocks).transpose(0, 1)
-    with _one_thread_per_chunk(n_blocks):
-        by_block = torch.bmm(grad_t, blocks)  # (blocks, outputs, features per block)
-    return by_block.transpose(0, 1).reshape(n_outputs, n_features)
+    n_chunks, per_chunk, _ = by_chunk.shape
+    rows = X.view(n_chunks, per_chunk, -1)
+    partial = _one_thread_per_chunk(n_chunks, torch.bmm, by_chunk.transpose(1, 2), rows)
+    return torch.sum(partial, 0, out=out)
+
+
+def _sum_over_rows(values, n_chunks, per_chunk):
+    """The sums over the rows of ``values`` (rows, k), by row chunks of a fixed shape.
+
+    Each output entry is summed by one thread, so no thread count changes it
+    (torch splits a reduction between threads only for one output entry of
+    more than its grain size, which chunks of at most 4,096 rows never are).
+    """
+    padding = n_chunks * per_chunk - len(values)
+    if padding:
+        values = torch.nn.functional.pad(values, (0, 0, 0, padding))
+    return values.view(n_chunks, per_chunk, -1).sum(1).sum(0)
 
 
 def logits(X, coef, intercept):
@@ -188,7 +170,7 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
     intercept : tensor of shape (models * classes,)
     scaled : tensor of shape (models, rows)
         Each row's weight in each model's loss: its sample weight divided by
-        the model's rows in the batch (0 for rows that are not the model's).
+        the number of rows in the batch.
     alphas : tensor of shape (models,)
         Each model's L2 penalty.
     grad_coef, grad_intercept : tensors shaped like ``coef``, ``intercept``
@@ -203,36 +185,40 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
     The gradient is the textbook one of softmax regression: the logits'
     gradient is ``scaled * (softmax - one_hot)``, the weights' that times
     ``X`` plus ``alphas * coef``. Written out, it saves autograd's bookkeeping
-    on a step that is otherwise two products.
+    on a step that is otherwise two products, and it takes a few whole-tensor
+    operations for all the models at once.
     """
     n_models, n_rows = scaled.shape
+    n_outputs = coef.shape[0]
     sparse = isinstance(X, SparseRows)
     if sparse:
-        out = X.rows @ coef.T + intercept
-        n_chunks, per_chunk, padding = 1, n_rows, 0
+        out = torch.addmm(intercept, X.rows, coef.T)
+        n_chunks, per_chunk, _ = chunks(n_rows)  # for the sums over rows
+        padding = 0
     else:
         out, X, (n_chunks, per_chunk, padding) = _chunked_logits(X, coef, intercept)
-        y, scaled = _padded(y, padding), torch.nn.functional.pad(scaled, (0, padding))
+        if padding:
+            y, scaled = _padded(y, padding), torch.nn.functional.pad(scaled, (0, padding))
     n_padded = n_rows + padding
-    # (rows, classes, models): torch's CPU softmax is several times faster
-    # over this strided dim than over a contiguous dim of a few classes.
-    by_class = out.view(n_padded, n_models, -1).transpose(1, 2)
-    log_proba = torch.log_softmax(by_class, dim=1)
-    labels = y.view(n_padded, 1, 1).expand(n_padded, 1, n_models)
-    nll = -log_proba.gather(1, labels).squeeze(1)  # (rows, models)
-    weighted = row_sums(scaled * nll.T)
+    logits = out.view(n_padded, n_models, -1)
+    labels = y.view(n_padded, 1, 1).expand(n_padded, n_models, 1)
+    # The softmax of each model's logits, and the log of its normaliser.
+    top = logits.amax(2, keepdim=True)
+    proba = torch.sub(logits, top).exp_()
+    norm = proba.sum(2, keepdim=True)
+    proba.div_(norm)
+    weights = scaled.T
+    nll = norm.log_().add_(top).sub_(logits.gather(2, labels)).view(n_padded, n_models)
+    loss = _sum_over_rows(nll.mul_(weights), n_chunks, per_chunk)
     squares = coef.square().sum(1).view(n_models, -1).sum(1)
-    loss = weighted + 0.5 * alphas * squares
-    grad_logits = log_proba.exp_()
-    grad_logits.scatter_add_(1, labels, torch.full_like(nll, -1.0).unsqueeze(1))
-    grad_logits = grad_logits.mul_(scaled.T.unsqueeze(1)).transpose(1, 2).reshape(n_padded, -1)
+    loss.add_(squares.mul_(alphas), alpha=0.5)
+    # The logits' gradient, then the weights'.
+    proba.scatter_add_(2, labels, torch.full((n_padded, n_models, 1), -1.0, device=y.device))
+    grad_logits = proba.mul_(weights.unsqueeze(2)).view(n_padded, n_outputs)
     if sparse:
         grad_coef.copy_((X.rows_t @ grad_logits).T)
-        grad_intercept.copy_(grad_logits.sum(0))
     else:
-        by_chunk = grad_logits.view(n_chunks, per_chunk, -1)
-        grad_coef.copy_(_weight_gradient(by_chunk, X))
-        with _one_thread_per_chunk(n_chunks):
-            grad_intercept.copy_(_add_in_order(by_chunk.sum(1)))
-    grad_coef.addcmul_(coef, alphas.repeat_interleave(coef.shape[0] // n_models)[:, None])
+        _weight_gradient(grad_logits.view(n_chunks, per_chunk, -1), X, out=grad_coef)
+    grad_intercept.copy_(_sum_over_rows(grad_logits, n_chunks, per_chunk))
+    grad_coef.view(n_models, -1).addcmul_(coef.view(n_models, -1), alphas.view(-1, 1))
     return loss, out[:n_rows]

@@ -12,6 +12,8 @@ from ._sparse import SparseRows
 from ._stack import Stack
 from .exceptions import DivergenceError
 
+_PER_BATCH = ("on_batch_begin", "on_batch_end")
+
 
 class _StopTraining(KeyboardInterrupt):
     """Training ended at an epoch's end (skorch's way: a KeyboardInterrupt)."""
@@ -119,7 +121,27 @@ class SoftmaxNet(NeuralNetClassifier):
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_epoch_end":
             return self._notify_epoch_end(**cb_kwargs)
+        if method_name in _PER_BATCH:  # per batch, only the callbacks that listen
+            getattr(self, method_name)(self, **cb_kwargs)
+            for callback in self._listening(method_name):
+                getattr(callback, method_name)(self, **cb_kwargs)
+            return None
         return super().notify(method_name, **cb_kwargs)
+
+    def _listening(self, method_name):
+        """The callbacks whose ``method_name`` is not skorch's no-op."""
+        cached = self.__dict__.get("_listeners_")
+        if cached is None or cached[0] is not self.callbacks_:
+            listeners = {
+                name: [
+                    cb
+                    for _, cb in self.callbacks_
+                    if getattr(type(cb), name) is not getattr(Callback, name)
+                ]
+                for name in _PER_BATCH
+            }
+            cached = self._listeners_ = (self.callbacks_, listeners)
+        return cached[1][method_name]
 
     def _notify_epoch_end(self, **cb_kwargs):
         (loss,) = self.stack_.epoch_losses()

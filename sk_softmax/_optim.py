@@ -63,6 +63,7 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
         super().__init__(params, defaults)
         self.n_models = n_models
         self._lbfgs = None
+        self._rows = {}
 
     # ------------------------------------------------------------ the settings
 
@@ -81,12 +82,17 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
         self._group["lr"] = float(lrs[0]) if self.n_models == 1 else lrs.tolist()
 
     def _per_row(self, values, param):
-        """A per-model value (float or per-model sequence) for each row of ``param``."""
-        if np.ndim(values) == 0:
+        """A per-model value (a float, or one per model) for each row of ``param``: a
+        float, or a tensor that broadcasts over ``param`` (kept while the values stay)."""
+        if isinstance(values, (int, float)):
             return float(values)
-        rows = torch.as_tensor(np.asarray(values, dtype=np.float32), device=param.device)
-        rows = rows.repeat_interleave(param.shape[0] // self.n_models)
-        return rows.view(-1, *([1] * (param.dim() - 1)))
+        key = (tuple(values), param.shape, param.device)
+        cached = self._rows.get(key)
+        if cached is None:
+            rows = torch.tensor(values, dtype=param.dtype, device=param.device)
+            rows = rows.repeat_interleave(param.shape[0] // self.n_models)
+            cached = self._rows[key] = rows.view(-1, *([1] * (param.dim() - 1)))
+        return cached
 
     # ------------------------------------------------------------------- steps
 
@@ -111,7 +117,7 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
         momentum = group["momentum"]
         for param in group["params"]:
             update = param.grad
-            if np.any(np.asarray(momentum) != 0):
+            if momentum if isinstance(momentum, (int, float)) else any(momentum):
                 state = self.state[param]
                 if "momentum_buffer" not in state:  # torch's SGD: the first gradient
                     state["momentum_buffer"] = param.grad.clone()
@@ -123,7 +129,7 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
             if isinstance(lr, float):
                 param.add_(update, alpha=-lr)
             else:
-                param.sub_(update * lr)
+                param.addcmul_(update, lr, value=-1.0)
 
     def _adam_step(self):
         group = self._group
@@ -142,8 +148,8 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
             lr = self._per_row(group["lr"], param)
             if isinstance(lr, float):
                 param.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1**step))
-            else:
-                param.sub_(exp_avg.div(denom).mul_(lr / (1 - beta1**step)))
+            else:  # each model's lr: exp_avg * lr / denom, as denom / lr
+                param.addcdiv_(exp_avg, denom.div_(lr), value=-1 / (1 - beta1**step))
 
     # ------------------------------------------------------------------ L-BFGS
 
@@ -205,8 +211,9 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
             }
         group["params"] = list(params)
         for name in ("lr", "momentum", "gtol"):
-            if np.ndim(group[name]):
-                group[name] = np.asarray(group[name])[models].tolist()
+            if not isinstance(group[name], (int, float)):
+                group[name] = [group[name][m] for m in models]
+        self._rows = {}
         if self._lbfgs is not None:
             self._lbfgs = [self._lbfgs[m] for m in models]
         self.n_models = len(models)

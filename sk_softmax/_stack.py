@@ -102,7 +102,8 @@ class Stack:
         """Start an epoch: each model's learning rate is recorded as it stands now."""
         self.epoch += 1
         self._lrs = model_lrs(self.optimizer, len(self.live))
-        self._loss, self._rows = 0.0, 0
+        self._loss = torch.zeros(len(self.live), dtype=torch.float64, device=self.coef.device)
+        self._rows = 0
         if self.policy is not None:
             self.policy.epoch_begin()
         return self._lrs
@@ -135,7 +136,7 @@ class Stack:
         if self.policy is not None:
             self.policy.batch_end()
         loss, logits = evaluated[0]
-        self._loss = self._loss + loss.double() * n_rows
+        self._loss.add_(loss, alpha=n_rows)
         self._rows += n_rows
         return loss, logits
 

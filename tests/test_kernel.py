@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sk_softmax._kernel import chunks, feature_blocks, fixed_sum, logits, loss_and_gradients
+from sk_softmax._kernel import chunks, fixed_sum, logits, loss_and_gradients
 
 
 @pytest.mark.parametrize("n_rows", [1, 15, 16, 33, 147, 256, 257, 1000, 4099])
@@ -12,11 +12,6 @@ def test_chunks_cover_the_rows_in_equal_parts(n_rows):
     assert 1 <= n_chunks <= 8
     assert n_chunks * per_chunk == n_rows + padding
     assert 0 <= padding < n_chunks
-
-
-@pytest.mark.parametrize(("n_features", "blocks"), [(784, 8), (64, 8), (30, 6), (13, 0), (4, 4)])
-def test_feature_blocks_divide_the_features(n_features, blocks):
-    assert feature_blocks(n_features) == blocks
 
 
 def _problem(n_rows, n_models, n_classes, n_features, seed=0):
@@ -36,8 +31,9 @@ def _step(X, y, coef, intercept, scaled, alphas):
     return loss, out, grads
 
 
-# 784 and 30 features: the gradient by feature blocks; 13: by row chunks (nothing divides 13).
-SHAPES = [(256, 3, 10, 784), (147, 1, 10, 30), (100, 2, 3, 13), (5, 1, 2, 4)]
+# (rows, models, classes, features): minibatches, a padded batch (147 rows), a tiny one,
+# and a full batch whose sums over rows hold more values than torch's grain size.
+SHAPES = [(256, 3, 10, 784), (147, 1, 10, 30), (100, 2, 3, 13), (5, 1, 2, 4), (40_000, 1, 3, 8)]
 
 
 @pytest.mark.parametrize("shape", SHAPES)

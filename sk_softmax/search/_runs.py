@@ -61,7 +61,7 @@ class StackedRun:
                 y[rows],
                 rescale=True,
             )
-            weights.append(np.ones(len(rows), np.float32) if w is None else w)
+            weights.append(w)
             seen.append(total)
         self.recipe = recipe(run.params, run.settings, run.size, seen)
         coef = torch.cat(
@@ -75,8 +75,11 @@ class StackedRun:
         lr, settings = self.recipe.optimizer_arguments()
         optimizer = SoftmaxOptimizer([coef, intercept], lr, kind=kind, **settings)
         self.stack = Stack(self.recipe, coef, intercept, optimizer, checkpoints=run.checkpoints)
-        all_weights = np.zeros((len(y), len(weights)), np.float32)
-        all_weights[rows] = np.stack(weights, 1)  # a repeated row has one weight
+        all_weights = None  # every row weighs 1 in every model's loss
+        if any(w is not None for w in weights):
+            all_weights = np.zeros((len(y), len(weights)), np.float32)
+            for model, w in enumerate(weights):
+                all_weights[rows, model] = 1.0 if w is None else w  # a repeated row: one weight
         self.batches = TensorBatchIterator(
             Subset(ArrayDataset(X, y, all_weights, device=device), rows),
             batch_size=self.recipe.batch_size,
@@ -96,8 +99,13 @@ class StackedRun:
         with torch_threads(self.recipe.n_threads):
             while stack.epoch < epochs and stack.live:
                 stack.begin_epoch()
+                columns = None if len(stack.live) == len(stack.models) else stack.live
                 for X, y in self.batches:
-                    stack.step(X["X"], y, X["sample_weight"][:, stack.live])
+                    weights = None
+                    if isinstance(X, dict):  # each model's row weights, of those still training
+                        X, weights = X["X"], X["sample_weight"]
+                        weights = weights if columns is None else weights[:, columns]
+                    stack.step(X, y, weights)
                 decisions = stack.end_epoch(stack.epoch_losses())
                 ended = {m for m, decision in decisions if decision in (STOP, DIVERGED, DONE)}
                 if ended:
