@@ -6,17 +6,16 @@ raw pixels, whose features are many and strongly correlated), in one run,
 side by side: the fit time and test accuracy of ``SoftmaxClassifier`` with
 ``optimizer="lbfgs"`` and with ``optimizer="adam"`` (its other parameters at
 their defaults), of ``LogisticRegression()``, and which of the two
-``optimizer="auto"`` picks. Each split is 75/25, stratified, seed 0.
+``optimizer="auto"`` picks (with ``lr="auto"``). Each split is 75/25,
+stratified, seed 0. Writes ``results/bench_auto_optimizer.json``.
 
     python benchmarks/bench_auto_optimizer.py --data-home ~/scikit_learn_data
 """
 
 import argparse
-import platform
 
 import numpy as np
-import torch
-from _report import fit_seconds
+from _report import Results, fit_seconds
 from sklearn.datasets import load_iris, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -56,43 +55,69 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
     args = parser.parse_args(argv)
-    print(
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__} on "
-        f"{torch.get_num_threads()} thread(s)"
-    )
+    report = Results("bench_auto_optimizer")
     SoftmaxClassifier().fit(*load_iris(return_X_y=True))  # imports stay out of the timings
     X_fm, y_fm = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
     sets = [(f"make_classification {n:,} x {d}", split(*synthetic(n, d))) for n, d in SYNTHETIC]
     for n in FASHION:
         rows = int(n / 0.75)
         sets.append((f"Fashion-MNIST {n:,} x 784", split(X_fm[:rows], y_fm[:rows])))
-    print(
-        "\n| data (training rows x features) | values | rows per feature | L-BFGS (s) | "
-        "Adam (s) | LogisticRegression (s) | L-BFGS acc. | Adam acc. | LR acc. | auto |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
-    wins = []
+    times, accuracies, wins = [], [], []
     for name, (X_train, X_test, y_train, y_test) in sets:
         data = (X_train, X_test, y_train, y_test)
-        lbfgs = timed(SoftmaxClassifier(optimizer="lbfgs", lr=1.0, random_state=0), *data)
+        lbfgs = timed(SoftmaxClassifier(optimizer="lbfgs", random_state=0), *data)
         adam = timed(SoftmaxClassifier(optimizer="adam", random_state=0), *data)
         reference = timed(LogisticRegression(), *data)
         size = data_size(X_train, len(np.unique(y_train)))
-        auto, _ = solver("auto", 0.03, size, incremental=False)
+        auto, _ = solver("auto", "auto", size, incremental=False)
+        auto = "L-BFGS" if auto == "lbfgs" else "Adam"
         n, d = X_train.shape
-        print(
-            f"| {name} | {n * d:,} | {n / d:.0f} | {lbfgs[0]:.2f} | {adam[0]:.2f} | "
-            f"{reference[0]:.2f} | {lbfgs[1]:.4f} | {adam[1]:.4f} | {reference[1]:.4f} | "
-            f"{'L-BFGS' if auto == 'lbfgs' else 'Adam'} |",
-            flush=True,
+        times.append(
+            [
+                name,
+                n * d,
+                round(n / d),
+                round(lbfgs[0], 2),
+                round(adam[0], 2),
+                round(reference[0], 2),
+                auto,
+            ]
         )
-        chosen, other = (lbfgs, adam) if auto == "lbfgs" else (adam, lbfgs)
+        accuracies.append(
+            [name, round(lbfgs[1], 4), round(adam[1], 4), round(reference[1], 4), auto]
+        )
+        print(times[-1], accuracies[-1], flush=True)
+        chosen, other = (lbfgs, adam) if auto == "L-BFGS" else (adam, lbfgs)
         wins.append((chosen[0] <= 1.25 * other[0], chosen[1] >= other[1] - 0.005))
+    report.table(
+        "times",
+        [
+            "data (training rows x features)",
+            "values",
+            "rows per feature",
+            "L-BFGS (s)",
+            "Adam (s)",
+            "LogisticRegression (s)",
+            "auto takes",
+        ],
+        times,
+        note="Fit time of SoftmaxClassifier with each optimizer, and of LogisticRegression()",
+    )
+    report.table(
+        "accuracy",
+        ["data (training rows x features)", "L-BFGS", "Adam", "LogisticRegression", "auto takes"],
+        accuracies,
+        note="Test accuracy of the same fits",
+    )
+    report.value("faster_choices", sum(w[0] for w in wins))
+    report.value("accurate_choices", sum(w[1] for w in wins))
+    report.value("sets", len(wins))
     print(
         f"\nauto's choice within 1.25x of the faster optimizer on {sum(w[0] for w in wins)} "
         f"of {len(wins)} sets; within 0.005 of the other's accuracy (or better) on "
         f"{sum(w[1] for w in wins)} of {len(wins)}"
     )
+    report.write()
 
 
 if __name__ == "__main__":

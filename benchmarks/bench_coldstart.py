@@ -15,14 +15,13 @@ included, the same for both):
 """
 
 import argparse
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _report import print_targets
+from _report import Results, print_targets
 
 CASES = {
     "import": (
@@ -30,9 +29,19 @@ CASES = {
         "from sklearn.linear_model import LogisticRegression",
     ),
     "import + first fit (iris)": (
-        "from sklearn.datasets import load_iris\n"
+        "import sys\nfrom sklearn.datasets import load_iris\n"
         "from sk_softmax import SoftmaxClassifier\n"
-        "SoftmaxClassifier().fit(*load_iris(return_X_y=True))",
+        "SoftmaxClassifier().fit(*load_iris(return_X_y=True))\n"
+        "assert 'torch._dynamo' not in sys.modules, 'torch._dynamo was imported'",
+        "from sklearn.datasets import load_iris\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "LogisticRegression().fit(*load_iris(return_X_y=True))",
+    ),
+    "import + first fit with lr=0.1 (iris, Adam)": (
+        "import sys\nfrom sklearn.datasets import load_iris\n"
+        "from sk_softmax import SoftmaxClassifier\n"
+        "SoftmaxClassifier(lr=0.1).fit(*load_iris(return_X_y=True))\n"
+        "assert 'torch._dynamo' not in sys.modules, 'torch._dynamo was imported'",
         "from sklearn.datasets import load_iris\n"
         "from sklearn.linear_model import LogisticRegression\n"
         "LogisticRegression().fit(*load_iris(return_X_y=True))",
@@ -69,7 +78,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per case (best)")
     args = parser.parse_args(argv)
-    print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    report = Results("bench_coldstart")
     with tempfile.TemporaryDirectory() as folder:
         paths = write_models(Path(folder))
         best = {}
@@ -80,10 +89,12 @@ def main(argv=None):
                 times[0].append(seconds(ours))
                 times[1].append(seconds(theirs))
             best[case] = (min(times[0]), min(times[1]))
-    print("\n| fresh process | sk_softmax (s) | scikit-learn (s) | ratio |")
-    print("|---|---:|---:|---:|")
-    for case, (ours, theirs) in best.items():
-        print(f"| {case} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f}x |")
+    report.table(
+        "fresh",
+        ["fresh process", "sk_softmax (s)", "scikit-learn (s)", "ratio"],
+        [[case, round(o, 2), round(t, 2), round(o / t, 2)] for case, (o, t) in best.items()],
+        note=f"Whole processes, the best of {args.runs} each",
+    )
     imported, sklearn_import = best["import"]
     fit, sklearn_fit = best["import + first fit (iris)"]
     load, joblib_load = best["load + predict_proba (1 row)"]
@@ -100,6 +111,7 @@ def main(argv=None):
             ),
         ]
     )
+    report.write()
 
 
 if __name__ == "__main__":

@@ -4,25 +4,26 @@ Seven data sets, built offline, each split 75/25 stratified with seed 0 (the
 small ones averaged over split seeds 0, 1 and 2; Fashion-MNIST uses its
 official test set). In one run, side by side, for every model with default
 parameters: test accuracy, fit time, epochs, and whether a ConvergenceWarning
-was raised; then one streaming pass of ``partial_fit`` (SoftmaxClassifier vs
-SGDClassifier); then the book chapter's fit on a quiet machine and beside one
-busy process. Ends with the targets and whether each is met.
+was raised; for SoftmaxClassifier() also the time of an epoch's steps against
+their floor (``_report.step_floor``: the bare products, and row gather, of
+those steps on this machine); then one streaming pass of ``partial_fit``
+(SoftmaxClassifier vs SGDClassifier). Ends with the targets and whether each
+is met. Writes ``results/bench_defaults.json``. (The chapter's and the default
+fit's times beside a busy process are ``bench_fit.py``'s.)
 
     python benchmarks/bench_defaults.py --data-home ~/scikit_learn_data
     python benchmarks/bench_defaults.py --data-home ~/scikit_learn_data --only iris digits
 """
 
 import argparse
-import platform
+import math
 import statistics
 import time
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
-import sklearn
-import torch
-from _report import beside_a_busy_process, print_targets
+from _report import Results, print_targets, step_floor
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -50,16 +51,6 @@ TIME_TARGETS = {
     "Fashion-MNIST": (None, 0.5),
     "make_classification": (None, 1.0),
 }
-CHAPTER = dict(
-    lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd", alpha=0.0, lr_schedule="constant"
-)
-THREAD_POLICIES = {
-    'n_threads="auto" (default)': "auto",
-    "n_threads=None (torch's setting)": None,
-    "n_threads=1": 1,
-}
-DEFAULT_POLICY = 'n_threads="auto" (default)'
-
 MODELS = {
     "SoftmaxClassifier()": lambda: SoftmaxClassifier(random_state=0),
     "LogisticRegression()": lambda: LogisticRegression(),
@@ -160,13 +151,25 @@ def fit_once(make, X_train, X_test, y_train, y_test):
     warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
     epochs = np.max(getattr(model, "n_iter_", 0))
     solver = str(model.net_.recipe.optimizer) if hasattr(model, "net_") else ""
-    return model.score(X_test, y_test), seconds, int(epochs), warned, solver
+    floor = _epoch_floor(model, X_train) if hasattr(model, "net_") else 0.0
+    return model.score(X_test, y_test), seconds, int(epochs), warned, solver, floor
+
+
+def _epoch_floor(model, X):
+    """The floor of one epoch of ``model``'s fit on ``X``: its steps' bare products."""
+    batch, n_rows = model.net_.batch_size, X.shape[0]
+    steps = math.ceil(n_rows / batch)
+    sparse = sp.csr_matrix(X) if sp.issparse(X) else None
+    n_outputs = len(model.classes_)
+    return steps * step_floor(n_rows, X.shape[1], n_outputs, batch, sparse=sparse, repeats=3)
 
 
 def batch_row(make, splits):
     runs = [fit_once(make, *split) for split in splits]
     accuracy, seconds, epochs, _ = (statistics.mean(r[i] for r in runs) for i in range(4))
-    return accuracy, seconds, epochs, any(r[3] for r in runs), "/".join({r[4] for r in runs})
+    floor = statistics.mean(r[5] for r in runs)
+    solver = "/".join({r[4] for r in runs})
+    return accuracy, seconds, epochs, any(r[3] for r in runs), solver, floor
 
 
 def stream_once(make, chunk, X_train, X_test, y_train, y_test):
@@ -182,36 +185,6 @@ def stream_once(make, chunk, X_train, X_test, y_train, y_test):
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         model.partial_fit(X_train[lo:hi], y_train[lo:hi], classes=classes)
     return model.score(X_test, y_test), time.perf_counter() - start
-
-
-def busy_times(X, y):
-    """Fit times, quiet and beside one process spinning on a core, per thread policy.
-
-    The chapter fit (its 10 epochs, not converging, on purpose) and the
-    defaults fit; median of three fits each. Returns ``{(fit, policy):
-    (quiet, busy)}`` and whether every policy gave each fit the same model.
-    """
-    warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    fits = {"chapter": CHAPTER, "defaults": {}}
-    models = {}
-
-    def timings():
-        out = {}
-        for name, settings in fits.items():
-            for policy, n in THREAD_POLICIES.items():
-                clf = SoftmaxClassifier(**settings, n_threads=n, random_state=0)
-                out[name, policy] = statistics.median(
-                    _seconds(lambda clf=clf: clf.fit(X, y)) for _ in range(3)
-                )
-                models.setdefault(name, []).append(clf.coef_)
-        return out
-
-    SoftmaxClassifier(**CHAPTER, random_state=0).fit(X, y)  # warm up
-    quiet = timings()
-    with beside_a_busy_process():
-        busy = timings()
-    same = all(all(np.array_equal(c, coefs[0]) for c in coefs) for coefs in models.values())
-    return {key: (quiet[key], busy[key]) for key in quiet}, same
 
 
 def dask_ml_one_pass(splits):
@@ -246,50 +219,55 @@ def main(argv=None):
     parser.add_argument("--data-home", default=None, help="folder holding fashion-mnist/")
     parser.add_argument("--only", nargs="*", default=None, help="data sets whose name starts so")
     args = parser.parse_args(argv)
-    print(
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__} on "
-        f"{torch.get_num_threads()} thread(s), scikit-learn {sklearn.__version__}"
-    )
+    results = Results("bench_defaults")
     warm_up = load_iris(return_X_y=True)
     for make in MODELS.values():  # imports and first-call costs stay out of the timings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             make().fit(*warm_up)
-    targets = []
-    print("\n| data | model | test accuracy | fit (s) | epochs | ConvergenceWarning |")
-    print("|---|---|---:|---:|---:|:---:|")
-    streams = {}
+    targets, rows, others, epochs, streams = [], [], [], [], {}
     for name, (make_splits, chunk) in datasets(args.data_home).items():
         if args.only and not any(name.startswith(prefix) for prefix in args.only):
             continue
         splits = make_splits()
-        rows = {}
-        for model_name, make in MODELS.items():
-            rows[model_name] = batch_row(make, splits)
-            accuracy, seconds, epochs, warned, solver = rows[model_name]
-            if solver:  # ours: the optimizer "auto" chose
-                model_name = f"{model_name} ({'L-BFGS' if solver == 'lbfgs' else solver})"
-            print(
-                f"| {name} | {model_name} | {accuracy:.4f} | {seconds:.2f} | {epochs:.0f} | "
-                f"{'yes' if warned else ''} |",
-                flush=True,
-            )
-        ours, reference = rows[OURS], rows[REFERENCE]
-        targets.append(
-            (f"{name}: accuracy >= LogisticRegression - 0.005", ours[0] - reference[0] + 0.005 >= 0)
+        measured = {model_name: batch_row(make, splits) for model_name, make in MODELS.items()}
+        ours, reference = measured[OURS], measured[REFERENCE]
+        accuracy, seconds, n_epochs, warned, solver, floor = ours
+        rows.append(
+            [
+                name,
+                round(accuracy, 4),
+                round(seconds, 2),
+                "L-BFGS" if solver == "lbfgs" else solver.capitalize(),
+                "yes" if warned else "no",
+                round(reference[0], 4),
+                round(reference[1], 2),
+                round(seconds / reference[1], 2),
+            ]
         )
-        targets.append((f"{name}: no ConvergenceWarning", not ours[3]))
-        seconds, ratio = next(v for k, v in TIME_TARGETS.items() if name.startswith(k))
-        if seconds is not None:
-            targets.append((f"{name}: fit <= {seconds} s ({ours[1]:.2f} s)", ours[1] <= seconds))
-        else:
-            measured = ours[1] / reference[1]
-            targets.append(
-                (
-                    f"{name}: fit <= {ratio}x LogisticRegression's ({measured:.2f}x)",
-                    measured <= ratio,
+        per_epoch = seconds / n_epochs
+        epochs.append(
+            [
+                name,
+                n_epochs,
+                round(per_epoch * 1e3, 2),
+                round(floor * 1e3, 2),
+                round(per_epoch / floor, 1),
+            ]
+        )
+        for model_name in MODELS:
+            if model_name not in (OURS, REFERENCE):
+                other = measured[model_name]
+                others.append(
+                    [
+                        name,
+                        model_name,
+                        round(other[0], 4),
+                        round(other[1], 2),
+                        "yes" if other[3] else "no",
+                    ]
                 )
-            )
+        targets += _targets(name, ours, reference)
         if chunk is not None:
             streams[name] = [
                 statistics.mean(stream_once(MODELS[m], chunk, *s)[0] for s in splits)
@@ -301,36 +279,63 @@ def main(argv=None):
                     streams[name][0] >= streams[name][1],
                 )
             )
-    print("\n| data | SoftmaxClassifier one pass | SGDClassifier one pass |")
-    print("|---|---:|---:|")
-    for name, (ours, sgd) in streams.items():
-        print(f"| {name} | {ours:.4f} | {sgd:.4f} |")
-    if not args.only or any("Fashion".startswith(p) for p in args.only):
-        X, y = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
-        times, same = busy_times(X, y)
-        print(
-            "\n| fit (Fashion-MNIST) | n_threads | quiet (s) | beside a busy process (s) "
-            "| busy / quiet | quiet / default quiet |"
-        )
-        print("|---|---|---:|---:|---:|---:|")
-        for (fit, policy), (quiet, busy) in times.items():
-            default_quiet = times[fit, DEFAULT_POLICY][0]
-            print(
-                f"| {fit} | {policy} | {quiet:.2f} | {busy:.2f} | {busy / quiet:.2f} | "
-                f"{quiet / default_quiet:.2f} |"
-            )
-        for fit in ("chapter", "defaults"):
-            quiet, busy = times[fit, DEFAULT_POLICY]
-            targets.append(
-                (f"busy / quiet {fit} fit <= 1.3 ({busy / quiet:.2f}x)", busy / quiet <= 1.3)
-            )
-        targets.append(("the same model for every thread policy, quiet and busy", same))
+    results.table(
+        "defaults",
+        [
+            "data",
+            "SoftmaxClassifier() accuracy",
+            "fit (s)",
+            "optimizer",
+            "ConvergenceWarning",
+            "LogisticRegression() accuracy",
+            "its fit (s)",
+            "time / LogisticRegression's",
+        ],
+        rows,
+        note="Test accuracy and fit time, default parameters; small sets averaged over 3 splits",
+    )
+    results.table(
+        "epochs",
+        ["data", "epochs", "ms per epoch", "floor (ms)", "/ floor"],
+        epochs,
+        note="SoftmaxClassifier(): an epoch's time against the floor of its steps",
+    )
+    results.table(
+        "others",
+        ["data", "model", "test accuracy", "fit (s)", "ConvergenceWarning"],
+        others,
+        note="scikit-learn's other linear classifiers with their defaults",
+    )
+    results.table(
+        "streaming",
+        ["data", "SoftmaxClassifier one pass", "SGDClassifier one pass"],
+        [[name, round(a, 4), round(b, 4)] for name, (a, b) in streams.items()],
+        note="Test accuracy after one pass of partial_fit over the chunks",
+    )
     if not args.only or any("digits".startswith(p) for p in args.only):
         digits = load_digits(return_X_y=True)
         accuracy = dask_ml_one_pass([_split(digits[0] / 16, digits[1], s) for s in SMALL_SEEDS])
         print(f"\ndask-ml Incremental(SoftmaxClassifier()), digits, one pass: {accuracy:.4f}")
+        results.value("dask_ml_one_pass_digits", round(accuracy, 4))
         targets.append((f"dask-ml one pass on digits >= 0.85 ({accuracy:.4f})", accuracy >= 0.85))
     print_targets(targets)
+    results.write()
+
+
+def _targets(name, ours, reference):
+    targets = [
+        (f"{name}: accuracy >= LogisticRegression - 0.005", ours[0] - reference[0] + 0.005 >= 0),
+        (f"{name}: no ConvergenceWarning", not ours[3]),
+    ]
+    seconds, ratio = next(v for k, v in TIME_TARGETS.items() if name.startswith(k))
+    if seconds is not None:
+        targets.append((f"{name}: fit <= {seconds} s ({ours[1]:.2f} s)", ours[1] <= seconds))
+    else:
+        measured = ours[1] / reference[1]
+        targets.append(
+            (f"{name}: fit <= {ratio}x LogisticRegression's ({measured:.2f}x)", measured <= ratio)
+        )
+    return targets
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Fit-time benchmark: SoftmaxClassifier against its baselines on Fashion-MNIST.
 
-Every model is trained in one run, on the same data, with the same seed, and
-timed as the median of ``--reps`` fits::
+Every model is trained in one run, on the same data, with the same seed; the
+fits are interleaved (A B C A B C ...) and each time is the median of ``--reps``.
+For every model trained in minibatch steps, the time of one step is set against
+its floor: the bare row gather and two products of a step of that shape on this
+machine (``_report.step_floor``). The chapter and default fits are also timed
+pinned to one core and beside one process spinning on a core::
 
-    python benchmarks/bench_fit.py --data-home /path/to/data --reps 5
-    python benchmarks/bench_fit.py --data-home /path/to/data --scaling
-    python benchmarks/bench_fit.py --data-home /path/to/data --overrides
+    python benchmarks/bench_fit.py --data-home /path/to/data --reps 3
 
 ``--data-home`` is the folder that holds ``fashion-mnist/`` with the four
 official gzipped IDX files. Peak memory is the growth of the process's resident
@@ -14,25 +16,25 @@ set size (RSS) during one extra, untimed fit: Linux's high-water mark
 after it (elsewhere a thread samples the RSS every millisecond with psutil).
 It counts memory the process did not already hold: buffers of a few MB reuse
 heap pages freed by earlier fits and show as 0, while a copy of X (far above
-glibc's mmap threshold) always shows in full. ``--threads 1`` gives steadier
-timings when other processes share the cores. ``--overrides`` times the fit
-with each of SoftmaxNet's per-batch overrides swapped for stock skorch's.
+glibc's mmap threshold) always shows in full. Writes ``results/bench_fit.json``.
 """
 
 import argparse
 import gc
-import os
-import platform
-import statistics
-import sys
+import math
 import threading
 import time
 import warnings
 
 import numpy as np
-import sklearn
-import skorch
 import torch
+from _report import (
+    Results,
+    interleaved,
+    print_targets,
+    quiet_one_core_busy,
+    step_floor,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from skorch import NeuralNetClassifier
@@ -41,7 +43,6 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax._device import resolve_device
-from sk_softmax._net import SoftmaxNet
 from sk_softmax.datasets import fetch_fashion_mnist
 
 SEED = 0
@@ -49,13 +50,13 @@ SEED = 0
 CHAPTER = dict(
     lr=0.1, max_epochs=10, batch_size=256, optimizer="sgd", alpha=0.0, lr_schedule="constant"
 )
-# Reaches LogisticRegression's test accuracy (0.8445 here) in a fraction of its time:
-# over seeds 0-4 it scores 0.8423-0.8472, mean 0.8449.
+# Reaches LogisticRegression's test accuracy in a fraction of its time.
 FAST = dict(lr=0.002, max_epochs=10, batch_size=128, optimizer="adam")
 FAST_NAME = "SoftmaxClassifier (Adam lr 0.002, batch 128, 10 epochs)"
 REFERENCE = "SoftmaxClassifier (chapter)"
+DEFAULTS = "SoftmaxClassifier (defaults)"
+HAND = "hand-written torch loop (tensor slices)"
 MIB = 2**20
-OVERRIDES = ("_set_training", "train_step")
 
 
 # ---------------------------------------------------------------- data
@@ -216,9 +217,7 @@ def models(device):
         REFERENCE: lambda X, y: SoftmaxClassifier(**CHAPTER, device=device, random_state=SEED).fit(
             X, y
         ),
-        "SoftmaxClassifier (defaults)": lambda X, y: SoftmaxClassifier(
-            device=device, random_state=SEED
-        ).fit(X, y),
+        DEFAULTS: lambda X, y: SoftmaxClassifier(device=device, random_state=SEED).fit(X, y),
         FAST_NAME: lambda X, y: SoftmaxClassifier(**FAST, device=device, random_state=SEED).fit(
             X, y
         ),
@@ -235,194 +234,108 @@ def models(device):
 # ------------------------------------------------------------ measuring
 
 
-def _timed(fn, *args):
-    gc.collect()
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
-
-
-def _timed_cpu(fn, *args):
-    """Wall and process CPU seconds of ``fn(*args)`` (CPU counts every thread)."""
-    gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = fn(*args)
-    return time.perf_counter() - wall, time.process_time() - cpu, result
-
-
 def _accuracy(model, X, y):
     return float((model.predict_proba(X).argmax(axis=1) == y).mean())
 
 
-def measure(name, fit, data, reps):
+def steps_of(name, model, n_rows):
+    """``(steps, batch)`` a fitted model took, for the minibatch fits; else None."""
+    batches = {REFERENCE: 256, FAST_NAME: 128, HAND: 256}
+    batches["torch DataLoader loop (chapter)"] = batches["skorch NeuralNetClassifier (plain)"] = 256
+    if name == DEFAULTS:
+        batch = model.net_.batch_size
+        return model.n_iter_ * math.ceil(n_rows / batch), batch
+    if name in batches:
+        epochs = getattr(model, "n_iter_", 10)
+        return epochs * math.ceil(n_rows / batches[name]), batches[name]
+    return None
+
+
+def fit_table(results, data, device, reps):
     X_train, y_train, X_test, y_test = data
-    times, cpu_times, model = [], [], None
-    for _ in range(reps):
-        seconds, cpu_seconds, model = _timed_cpu(fit, X_train, y_train)
-        times.append(seconds)
-        cpu_times.append(cpu_seconds)
-    predict_times = [_timed(model.predict_proba, X_test)[0] for _ in range(max(reps, 5))]
-    with PeakRSS() as peak:
-        fit(X_train, y_train)
-    return {
-        "name": name,
-        "fit_s": statistics.median(times),
-        "cpu_s": statistics.median(cpu_times),
-        "accuracy": _accuracy(model, X_test, y_test),
-        "peak_mb": peak.growth / MIB,
-        "proba_rows_s": len(X_test) / statistics.median(predict_times),
-    }
-
-
-def print_environment(device):
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    print("command: python " + " ".join(sys.argv))
-    print(f"device: {device}   torch {torch.__version__}   threads: {torch.get_num_threads()}")
-    print(f"CPU: {cpu} ({os.cpu_count()} logical cores)   platform: {platform.platform()}")
-    print(
-        f"skorch {skorch.__version__}   scikit-learn {sklearn.__version__}   numpy {np.__version__}"
+    fits = models(device)
+    fitted = {name: fit(X_train, y_train) for name, fit in fits.items()}  # warm, and for scoring
+    times = interleaved(
+        {name: (lambda f=fit: f(X_train, y_train)) for name, fit in fits.items()}, reps
     )
-
-
-def print_table(rows):
-    ref = next(row for row in rows if row["name"] == REFERENCE)
-    print(
-        "\n| model | fit (s) | fit CPU (s) | test accuracy | peak RSS growth (MiB) "
-        f"| predict_proba (rows/s) | fit time / {REFERENCE} |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        print(
-            f"| {row['name']} | {row['fit_s']:.2f} | {row['cpu_s']:.2f} | {row['accuracy']:.4f} | "
-            f"{row['peak_mb']:.0f} | {row['proba_rows_s']:,.0f} | "
-            f"{row['fit_s'] / ref['fit_s']:.2f}x |"
+    floors = {}
+    rows = []
+    for name, model in fitted.items():
+        steps = steps_of(name, model, len(y_train))
+        per_step = floor = ratio = ""
+        if steps is not None:
+            n_steps, batch = steps
+            if batch not in floors:
+                floors[batch] = step_floor(len(y_train), X_train.shape[1], 10, batch, device=device)
+            per_step = round(times[name] / n_steps * 1e3, 3)
+            floor = round(floors[batch] * 1e3, 3)
+            ratio = round(times[name] / n_steps / floors[batch], 2)
+        rows.append(
+            [
+                name,
+                round(times[name], 2),
+                round(_accuracy(model, X_test, y_test), 4),
+                per_step,
+                floor,
+                ratio,
+                round(times[name] / times[REFERENCE], 2),
+            ]
         )
+    results.table(
+        "fits",
+        [
+            "model",
+            "fit (s)",
+            "test accuracy",
+            "ms per step",
+            "floor (ms)",
+            "/ floor",
+            "/ chapter fit",
+        ],
+        rows,
+        note=f"Fashion-MNIST, {len(y_train):,} training rows; median of {reps} interleaved fits",
+    )
+    return times, {row[0]: row for row in rows}
 
 
-def print_targets(rows):
-    by_name = {row["name"]: row for row in rows}
-    ours = by_name[REFERENCE]
-    hand = by_name["hand-written torch loop (tensor slices)"]
-    plain = by_name["skorch NeuralNetClassifier (plain)"]
-    lbfgs = by_name["LogisticRegression() (lbfgs)"]
-    fast = by_name[FAST_NAME]
-    checks = [
-        ("chapter fit / hand loop <= 1.25", ours["fit_s"] / hand["fit_s"], 1.25, "<="),
-        ("plain skorch / chapter fit >= 2.5", plain["fit_s"] / ours["fit_s"], 2.5, ">="),
-        ("LogisticRegression / chapter fit >= 8", lbfgs["fit_s"] / ours["fit_s"], 8, ">="),
-        ("chapter test accuracy >= 0.83", ours["accuracy"], 0.83, ">="),
-        (
-            "fast config accuracy >= LogisticRegression's",
-            fast["accuracy"] - lbfgs["accuracy"],
-            0.0,
-            ">=",
-        ),
-        (
-            "fast config fit / LogisticRegression <= 1/3",
-            fast["fit_s"] / lbfgs["fit_s"],
-            1 / 3,
-            "<=",
-        ),
+def busy_table(results, data, device, reps):
+    """The chapter and default fits quiet, pinned to one core and beside a busy process."""
+    X_train, y_train, _, _ = data
+    fits = models(device)
+    jobs = {name: (lambda f=fits[name]: f(X_train, y_train)) for name in (REFERENCE, DEFAULTS)}
+    measured = quiet_one_core_busy(jobs, reps)
+    rows = [
+        [
+            name,
+            round(m["quiet"], 2),
+            round(m["one core"], 2),
+            round(m["busy"], 2),
+            round(m["busy"] / m["one core"], 2),
+        ]
+        for name, m in measured.items()
     ]
-    print("\n| target | measured | met |")
-    print("|---|---:|:---:|")
-    for label, value, bound, op in checks:
-        met = value <= bound if op == "<=" else value >= bound
-        print(f"| {label} | {value:.3f} | {'yes' if met else 'NO'} |")
+    results.table(
+        "busy",
+        ["fit", "quiet (s)", "one core (s)", "beside a busy process (s)", "busy / one core"],
+        rows,
+        note="Medians of interleaved fits: idle, pinned to one core, beside `while True: pass`",
+    )
+    return measured
 
 
-def print_memory(X_train, y_train, device):
+def memory_table(results, X_train, y_train, device):
     copy_mb = X_train.nbytes / MIB
-    X64 = X_train.astype(np.float64)
-    results = {}
-    for label, X in [("float32 C-contiguous", X_train), ("float64", X64)]:
+    rows = []
+    for label, X in [("float32 C-contiguous", X_train), ("float64", X_train.astype(np.float64))]:
         with PeakRSS() as peak:
             SoftmaxClassifier(**CHAPTER, device=device, random_state=SEED).fit(X, y_train)
-        results[label] = peak.growth / MIB
-    print(f"\nMemory of SoftmaxClassifier (chapter) fit; one float32 copy of X = {copy_mb:.0f} MiB")
-    print(
-        f"  float32 C-contiguous X: peak RSS growth {results['float32 C-contiguous']:.0f} MiB "
-        f"({results['float32 C-contiguous'] / copy_mb:.2f} copies of X)"
+        rows.append([label, round(peak.growth / MIB), round(peak.growth / MIB / copy_mb, 2)])
+    results.table(
+        "memory",
+        ["X given as", "peak RSS growth (MiB)", "float32 copies of X"],
+        rows,
+        note=f"The chapter fit's memory; one float32 copy of X is {copy_mb:.0f} MiB",
     )
-    print(
-        f"  float64 X:              peak RSS growth {results['float64']:.0f} MiB "
-        f"({results['float64'] / copy_mb:.2f} float32 copies of X)"
-    )
-
-
-def print_scaling(X_train, y_train, device, reps):
-    fits = {
-        REFERENCE: lambda X, y: SoftmaxClassifier(**CHAPTER, device=device, random_state=SEED).fit(
-            X, y
-        ),
-        "hand loop": lambda X, y: fit_hand_loop(X, y, device),
-    }
-
-    def row(X, y):
-        cells = []
-        for fit in fits.values():
-            seconds = statistics.median(_timed(fit, X, y)[0] for _ in range(reps))
-            ns = seconds / (10 * X.size) * 1e9
-            cells.append(f"{seconds:.2f} | {ns:.2f}")
-        return " | ".join(cells)
-
-    header = " | ".join(f"{name} fit (s) | ns per value-epoch" for name in fits)
-    print("\nScaling with n_samples (784 features, 10 epochs)\n")
-    print(f"| n_samples | {header} |")
-    print("|---:" + "|---:" * 2 * len(fits) + "|")
-    for n in (1_000, 10_000, 60_000):
-        if n <= len(X_train):
-            print(f"| {n:,} | {row(X_train[:n], y_train[:n])} |")
-    print(f"\nScaling with n_features (tiled columns, {len(X_train):,} samples, 10 epochs)\n")
-    print(f"| n_features | {header} |")
-    print("|---:" + "|---:" * 2 * len(fits) + "|")
-    for tiles in (1, 5, 10):
-        X = np.tile(X_train, (1, tiles))
-        print(f"| {X.shape[1]:,} | {row(X, y_train)} |")
-        del X
-
-
-def print_overrides(X_train, y_train, device, reps):
-    """Fit time with each SoftmaxNet override swapped for stock skorch's, side by side."""
-    from sklearn.datasets import make_classification
-
-    X_small, y_small = make_classification(
-        60_000, 20, n_informative=10, n_classes=5, random_state=SEED
-    )
-    warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    cases = {
-        "chapter (784 features, batch 256)": (X_train, y_train, CHAPTER),
-        "20 features, batch 32": (
-            X_small.astype(np.float32),
-            y_small,
-            dict(CHAPTER, lr=0.01, batch_size=32),
-        ),
-    }
-    own = {name: getattr(SoftmaxNet, name) for name in OVERRIDES}
-
-    print("\nSoftmaxNet's per-batch overrides: fit time with one swapped for stock skorch's")
-    print("\n| case | all overrides (s) | " + " | ".join(f"stock {n}" for n in OVERRIDES) + " |")
-    print("|---|---:|" + "---:|" * len(OVERRIDES))
-    for label, (X, y, params) in cases.items():
-        model = SoftmaxClassifier(**params, device=device, random_state=SEED)
-        times = {name: [] for name in (None, *OVERRIDES)}
-        for _ in range(reps):  # interleaved, so that a busy moment hits every variant
-            for name in times:
-                if name is not None:
-                    setattr(SoftmaxNet, name, getattr(NeuralNetClassifier, name))
-                try:
-                    times[name].append(_timed(model.fit, X, y)[0])
-                finally:
-                    if name is not None:
-                        setattr(SoftmaxNet, name, own[name])
-        base = statistics.median(times.pop(None))
-        cells = [f"{(statistics.median(t) / base - 1) * 100:+.1f} %" for t in times.values()]
-        print(f"| {label} | {base:.2f} | " + " | ".join(cells) + " |")
 
 
 def main(argv=None):
@@ -435,48 +348,35 @@ def main(argv=None):
         "--n-samples", type=int, default=None, help="training rows to use (default: all 60,000)"
     )
     parser.add_argument("--device", default="cpu", help='torch device, e.g. "cpu" or "cuda"')
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="torch.set_num_threads (default: torch's choice); 1 is steadier on a busy machine",
-    )
-    parser.add_argument(
-        "--scaling", action="store_true", help="also time fits as n_samples and n_features grow"
-    )
-    parser.add_argument(
-        "--overrides",
-        action="store_true",
-        help="also time the fit with each of SoftmaxNet's overrides swapped for skorch's",
-    )
     args = parser.parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
     # Fixed epoch budgets and LogisticRegression's max_iter=100 stop early on purpose.
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
     device = str(resolve_device(args.device))
     X_train, y_train = load_fashion_mnist("train", args.data_home)
     X_test, y_test = load_fashion_mnist("test", args.data_home)
     if args.n_samples is not None:
         X_train, y_train = X_train[: args.n_samples], y_train[: args.n_samples]
-    print_environment(device)
-    print(
-        f"Fashion-MNIST: {len(X_train):,} training rows x {X_train.shape[1]} features, "
-        f"{len(X_test):,} test rows; median of {args.reps} fits; seed {SEED}"
-    )
-
+    results = Results("bench_fit" if device == "cpu" else f"bench_fit_{device.split(':')[0]}")
     data = (X_train, y_train, X_test, y_test)
-    rows = [measure(name, fit, data, args.reps) for name, fit in models(device).items()]
-    print_table(rows)
-    print_targets(rows)
-    print_memory(X_train, y_train, device)
-    if args.scaling:
-        print_scaling(X_train, y_train, device, args.reps)
-    if args.overrides:
-        print_overrides(X_train, y_train, device, args.reps)
+    times, rows = fit_table(results, data, device, args.reps)
+    busy = busy_table(results, data, device, args.reps)
+    memory_table(results, X_train, y_train, device)
+    ours = rows[REFERENCE]
+    targets = [
+        (f"chapter fit <= 2.5x its floor per step ({ours[5]}x)", ours[5] <= 2.5),
+        (
+            f"chapter fit <= 1.1x the hand loop ({times[REFERENCE] / times[HAND]:.2f}x)",
+            times[REFERENCE] / times[HAND] <= 1.1,
+        ),
+        (f"chapter test accuracy >= 0.83 ({ours[2]})", ours[2] >= 0.83),
+    ]
+    for name, m in busy.items():
+        ratio = m["busy"] / m["one core"]
+        targets.append((f"{name}: busy <= 1.2x one core ({ratio:.2f}x)", ratio <= 1.2))
+    for name, value in (("chapter_vs_hand", times[REFERENCE] / times[HAND]),):
+        results.value(name, round(value, 2))
+    print_targets(targets)
+    results.write()
 
 
 if __name__ == "__main__":

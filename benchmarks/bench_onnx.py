@@ -9,12 +9,10 @@ largest probability difference.
 """
 
 import argparse
-import platform
 
 import numpy as np
 import onnxruntime as ort
-import torch
-from _report import median_seconds
+from _report import Results, median_seconds
 
 from sk_softmax import SoftmaxClassifier
 from sk_softmax.datasets import fetch_fashion_mnist
@@ -31,16 +29,14 @@ def main(argv=None):
     model = SoftmaxClassifier(random_state=0).fit(X, y)
     graph = to_onnx(model, X[:1], options={"zipmap": False})
     session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
-    print(
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
-        f"onnxruntime {ort.__version__}; graph {len(graph.SerializeToString()) / 1e3:.0f} kB"
-    )
+    report = Results("bench_onnx")
+    print(f"onnxruntime {ort.__version__}; graph {len(graph.SerializeToString()) / 1e3:.0f} kB")
     row, rows = X_test[:1], X_test
     ours_proba = model.predict_proba(rows)
     ort_proba = session.run(["probabilities"], {"X": rows})[0]
-    print(f"largest probability difference: {np.abs(ours_proba - ort_proba).max():.2e}")
-    print("\n| | 1 row (µs) | 10,000 rows (ms) |")
-    print("|---|---:|---:|")
+    difference = np.abs(ours_proba - ort_proba).max()
+    print(f"largest probability difference: {difference:.2e}")
+    report.value("largest_probability_difference", float(f"{difference:.2e}"))
     timings = {
         "SoftmaxClassifier.predict_proba": lambda X: model.predict_proba(X),
         "onnxruntime (float32 graph)": lambda X: session.run(["probabilities"], {"X": X}),
@@ -50,9 +46,16 @@ def main(argv=None):
         one = median_seconds(lambda p=predict: p(row), args.calls)
         many = median_seconds(lambda p=predict: p(rows), 20)
         results[name] = (one, many)
-        print(f"| {name} | {one * 1e6:.0f} | {many * 1e3:.1f} |")
     (a1, am), (b1, bm) = results.values()
-    print(f"\nonnxruntime / predict_proba: 1 row {b1 / a1:.2f}x, 10,000 rows {bm / am:.2f}x")
+    rows = [[name, round(one * 1e6), round(many * 1e3, 1)] for name, (one, many) in results.items()]
+    rows.append(["onnxruntime / predict_proba", round(b1 / a1, 2), round(bm / am, 2)])
+    report.table(
+        "latency",
+        ["", "1 row (µs)", "10,000 rows (ms)"],
+        rows,
+        note="The default model's probabilities: medians of repeated calls",
+    )
+    report.write()
 
 
 if __name__ == "__main__":

@@ -3,18 +3,17 @@
 Both models are fitted on Fashion-MNIST (784 features, 10 classes); then, in
 one run, each one's ``predict_proba`` is timed on a single row (median of many
 calls: the latency a web service sees) and on 1,000 and 100,000 rows
-(throughput). Prints a table and the ratios.
+(throughput). Prints a table and the ratios, and writes
+``results/bench_predict.json``.
 
     python benchmarks/bench_predict.py --data-home ~/scikit_learn_data
 """
 
 import argparse
-import platform
 import warnings
 
 import numpy as np
-import torch
-from _report import median_seconds
+from _report import Results, median_seconds
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
@@ -34,10 +33,7 @@ def main(argv=None):
     args = parse_args(argv)
     X_train, y_train = fetch_fashion_mnist(data_home=args.data_home, return_X_y=True)
     X_test, _ = fetch_fashion_mnist(subset="test", data_home=args.data_home, return_X_y=True)
-    print(
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__} on "
-        f"{torch.get_num_threads()} thread(s), numpy {np.__version__}"
-    )
+    report = Results("bench_predict")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         models = {
@@ -58,24 +54,31 @@ def main(argv=None):
         }
         results[name] = (latency, throughput)
 
-    print()
-    print("| model | 1 row (µs) | 1,000 rows (rows/s) | 100,000 rows (rows/s) |")
-    print("|---|---:|---:|---:|")
-    for name, (latency, throughput) in results.items():
-        print(
-            f"| {name} | {latency * 1e6:,.0f} | {throughput[1_000]:,.0f} "
-            f"| {throughput[100_000]:,.0f} |"
-        )
     ours, reference = results["SoftmaxClassifier"], results["LogisticRegression"]
-    print()
-    print(
-        f"single-row latency, SoftmaxClassifier / LogisticRegression: {ours[0] / reference[0]:.2f}"
+    rows = [
+        [
+            name,
+            round(latency * 1e6),
+            round(throughput[1_000]),
+            round(throughput[100_000]),
+        ]
+        for name, (latency, throughput) in results.items()
+    ]
+    rows.append(
+        [
+            "SoftmaxClassifier / LogisticRegression",
+            round(ours[0] / reference[0], 2),
+            round(ours[1][1_000] / reference[1][1_000], 2),
+            round(ours[1][100_000] / reference[1][100_000], 2),
+        ]
     )
-    for n in batches:
-        print(
-            f"{n:,}-row throughput, SoftmaxClassifier / LogisticRegression: "
-            f"{ours[1][n] / reference[1][n]:.2f}"
-        )
+    report.table(
+        "predict_proba",
+        ["model", "1 row (µs)", "1,000 rows (rows/s)", "100,000 rows (rows/s)"],
+        rows,
+        note="predict_proba: the median of single-row calls, and rows per second in batches",
+    )
+    report.write()
 
 
 if __name__ == "__main__":

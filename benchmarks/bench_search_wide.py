@@ -6,18 +6,16 @@ with its defaults, alpha in {1e-5, 1e-4, 1e-3, 1e-2}, ``StratifiedKFold(3,
 shuffle=True, random_state=0)``. With 200 classes one model's product is
 already wide, so stacking gains less than on the 10 classes of Fashion-MNIST:
 the search must still never be slower than GridSearchCV over the same model.
+Writes ``results/bench_search_wide.json``.
 
     python benchmarks/bench_search_wide.py
     python benchmarks/bench_search_wide.py --rows 12000   # a quicker look
 """
 
 import argparse
-import platform
 
 import numpy as np
-import sklearn
-import torch
-from _report import fit_seconds, print_targets
+from _report import Results, fit_seconds, print_targets
 from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -40,11 +38,8 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=48_000, help="training rows (default 48,000)")
     args = parser.parse_args(argv)
     X, y = embeddings(args.rows)
-    print(
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__} on "
-        f"{torch.get_num_threads()} thread(s), scikit-learn {sklearn.__version__}; "
-        f"X {X.shape[0]:,} x {X.shape[1]}, {len(np.unique(y))} classes"
-    )
+    report = Results("bench_search_wide")
+    print(f"X {X.shape[0]:,} x {X.shape[1]}, {len(np.unique(y))} classes")
     SoftmaxClassifier(max_epochs=2).fit(*load_iris(return_X_y=True))  # first-call costs
     estimator = SoftmaxClassifier(random_state=0)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
@@ -57,20 +52,30 @@ def main(argv=None):
         seconds[name] = fit_seconds(search, X, y)
         print(f"{name}: {seconds[name]:.1f} s", flush=True)
     ours, grid = searches.values()
-    print("\n| alpha | SoftmaxSearchCV | GridSearchCV | difference |")
-    print("|---:|---:|---:|---:|")
-    for params, a, b in zip(
-        ours.cv_results_["params"],
-        ours.cv_results_["mean_test_score"],
-        grid.cv_results_["mean_test_score"],
-        strict=True,
-    ):
-        print(f"| {params['alpha']:g} | {a:.4f} | {b:.4f} | {a - b:+.4f} |")
+    report.table(
+        "candidates",
+        ["alpha", "SoftmaxSearchCV", "GridSearchCV"],
+        [
+            [f"{p['alpha']:g}", round(a, 4), round(b, 4)]
+            for p, a, b in zip(
+                ours.cv_results_["params"],
+                ours.cv_results_["mean_test_score"],
+                grid.cv_results_["mean_test_score"],
+                strict=True,
+            )
+        ],
+        note="Mean CV accuracy of every candidate",
+    )
     speed_up = seconds["GridSearchCV(n_jobs=1)"] / seconds["SoftmaxSearchCV"]
-    print("\n| search | time (s) | GridSearchCV(n_jobs=1) / it |")
-    print("|---|---:|---:|")
-    for name, value in seconds.items():
-        print(f"| {name} | {value:.1f} | {seconds['GridSearchCV(n_jobs=1)'] / value:.2f}x |")
+    report.table(
+        "times",
+        ["search", "time (s)", "speed-up over GridSearchCV(n_jobs=1)"],
+        [
+            [name, round(value, 1), round(seconds["GridSearchCV(n_jobs=1)"] / value, 2)]
+            for name, value in seconds.items()
+        ],
+        note=f"{X.shape[0]:,} x {X.shape[1]} embeddings, {len(np.unique(y))} classes",
+    )
     print(
         f"\nbest alpha: SoftmaxSearchCV {ours.best_params_['alpha']:g} "
         f"(CV {ours.best_score_:.4f}), "
@@ -85,6 +90,7 @@ def main(argv=None):
             ("the same best alpha", ours.best_params_ == grid.best_params_),
         ]
     )
+    report.write()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The skorch net a SoftmaxClassifier trains: skorch's loop driving a stack of one model."""
 
+import math
 from collections.abc import Mapping
 
 import torch
@@ -57,6 +58,8 @@ class SoftmaxNet(NeuralNetClassifier):
 
     def on_train_begin(self, net, **kwargs):
         super().on_train_begin(net, **kwargs)
+        earlier = (epoch["train_loss"] for epoch in self.history if "train_loss" in epoch)
+        self._best_train_loss = min(earlier, default=math.inf)
         linear = self.module_.linear
         self.stack_ = Stack(
             self.recipe,
@@ -146,9 +149,9 @@ class SoftmaxNet(NeuralNetClassifier):
     def _notify_epoch_end(self, **cb_kwargs):
         (loss,) = self.stack_.epoch_losses()
         # train_loss and train_loss_best, as skorch's own train_loss scoring records them
-        earlier = [epoch["train_loss"] for epoch in self.history[:-1] if "train_loss" in epoch]
         self.history.record("train_loss", loss)
-        self.history.record("train_loss_best", not earlier or loss < min(earlier))
+        self.history.record("train_loss_best", loss < self._best_train_loss)
+        self._best_train_loss = min(loss, self._best_train_loss)
         self.on_epoch_end(self, **cb_kwargs)
         stopped_by = None
         for name, cb in self.callbacks_:
@@ -156,7 +159,7 @@ class SoftmaxNet(NeuralNetClassifier):
                 cb.on_epoch_end(self, **cb_kwargs)
             except KeyboardInterrupt:
                 stopped_by = stopped_by or name
-        score = self.history[-1, self.recipe.monitor]
+        score = self.history[-1][self.recipe.monitor]
         ((_, decision),) = self.stack_.end_epoch([loss], [score])
         if decision == DIVERGED:
             raise _diverged(self, loss)

@@ -160,14 +160,12 @@ class SoftmaxOptimizer(torch.optim.Optimizer):
     def _write(self, rows):
         """Write one float64 row per model into the weights (None: leave that model)."""
         coef, intercept = self._group["params"]
-        models = [m for m, row in enumerate(rows) if row is not None]
-        if not models:
-            return
         per_model = coef.numel() // self.n_models
-        values = torch.as_tensor(np.stack([rows[m] for m in models]), dtype=coef.dtype)
-        values, index = values.to(coef.device), torch.as_tensor(models, device=coef.device)
-        coef.view(self.n_models, -1)[index] = values[:, :per_model]
-        intercept.view(self.n_models, -1)[index] = values[:, per_model:]
+        for model, row in enumerate(rows):
+            if row is not None:
+                values = torch.from_numpy(row)
+                coef.view(self.n_models, -1)[model].copy_(values[:per_model])
+                intercept.view(self.n_models, -1)[model].copy_(values[per_model:])
 
     def _lbfgs_step(self, loss):
         """Tell each model's L-BFGS its evaluation; the weights go back to the accepted

@@ -114,14 +114,14 @@ def clock(monkeypatch):
 @pytest.mark.parametrize(("many_ms", "one_ms", "chosen"), [(2.0, 1.0, 1), (0.5, 1.0, 2)])
 def test_the_probe_trains_with_the_faster_setting(clock, two_threads, many_ms, one_ms, chosen):
     clock.cost = lambda threads: (many_ms if threads > 1 else one_ms) / 1000
-    policy = ThreadPolicy(seconds=0.01, every=5)
+    policy = ThreadPolicy(seconds=0.01, every=5.0)
     drive(policy, clock, epochs=3)
     assert policy.threads == [chosen] * 3
     assert torch.get_num_threads() == chosen  # fit's torch_threads restores it afterwards
 
 
 def test_a_slower_epoch_makes_the_probe_look_again(clock, two_threads):
-    policy = ThreadPolicy(seconds=0.01, every=100)
+    policy = ThreadPolicy(seconds=0.01, every=100.0)
     clock.cost = lambda threads: 0.0005 if threads > 1 else 0.001
     drive(policy, clock, epochs=1)
     assert policy.threads == [2]
@@ -129,6 +129,20 @@ def test_a_slower_epoch_makes_the_probe_look_again(clock, two_threads):
     clock.cost = lambda threads: 0.003 if threads > 1 else 0.001
     drive(policy, clock, epochs=2)
     assert policy.threads == [2, 2, 1]
+
+
+def test_a_losing_run_of_all_threads_ends_early_and_training_probes_again_in_time(
+    clock, two_threads
+):
+    policy = ThreadPolicy(seconds=0.01, every=0.5)
+    clock.cost = lambda threads: 0.02 if threads > 1 else 0.001  # a busy machine
+    policy.epoch_begin()
+    for _ in range(11):  # ten one-thread batches make the run's 10 ms, then one of two threads
+        clock.batch(policy)
+    assert torch.get_num_threads() == 1 and clock.now == pytest.approx(0.01 + 0.02)
+    policy.epoch_end()
+    drive(policy, clock, epochs=3, batches=300)  # after 0.6 s of training, a new probe
+    assert policy.threads == [1, 1, 1, 1] and policy._since < 0.3
 
 
 def test_auto_fit_restores_the_callers_threads(blobs, two_threads):
