@@ -149,10 +149,12 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         CPU threads for training (torch's intra-op threads) and, when an int,
         prediction (numpy's BLAS, through threadpoolctl); set for the call
         and restored after it, in the calling thread only. ``"auto"`` times
-        the first minibatches of every epoch with torch's thread count and
-        with one thread and trains the rest of the epoch with the faster: on
-        an idle machine that is usually all cores, beside other busy work one
-        thread, which does not wait for cores that are taken. None leaves
+        training batches with one thread and with torch's thread count and
+        trains on with the faster, probing again after an epoch that ran
+        slow and after every 2 seconds of training: on an idle machine that
+        is usually all cores, beside other busy work one thread, which does
+        not wait for cores that are taken. During training numpy's BLAS is
+        held to one thread. None leaves
         torch's setting as it is (all cores, or what a joblib/loky worker was
         limited to). The thread count changes speed only, never the model:
         every sum over a minibatch's rows is taken in chunks of a fixed shape
@@ -170,7 +172,8 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         Extra skorch callbacks, passed to the net. They are copied at ``fit``,
         so the instances given here are never modified.
     verbose : int, default=0
-        0 prints nothing. 1 shows a progress bar and a table of the epochs.
+        0 prints nothing. 1 prints a table of the epochs and why training
+        stopped, with a progress bar where the output is a terminal.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights and the order of the minibatches, through
         private generators: the same integer gives bit-identical models, and

@@ -73,6 +73,7 @@ class SoftmaxNet(NeuralNetClassifier):
         super().on_epoch_begin(net, **kwargs)
         (lr,) = self.stack_.begin_epoch()
         self.history.record("lr", lr)
+        self.history.record("optimizer", self.recipe.optimizer_name)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)

@@ -179,6 +179,12 @@ class Recipe:
     models: tuple
 
     @property
+    def optimizer_name(self):
+        """What the history records as the epoch's optimizer: ``"sgd"``, ``"adam"``,
+        ``"lbfgs"`` or the optimizer class's name."""
+        return self.optimizer if isinstance(self.optimizer, str) else self.optimizer.__name__
+
+    @property
     def full_batch(self):
         """L-BFGS, ours or torch's class, trains on the whole data at every step."""
         return _full_batch(self.optimizer)

@@ -173,7 +173,12 @@ class Stack:
         for position, m in enumerate(self.live):
             model = self.models[m]
             model.history.append(
-                {"epoch": self.epoch, "train_loss": losses[position], "lr": self._lrs[position]}
+                {
+                    "epoch": self.epoch,
+                    "train_loss": losses[position],
+                    "lr": self._lrs[position],
+                    "optimizer": self.recipe.optimizer_name,
+                }
             )
             decision = self._decide(position, m, scores[position], finite[position], converged)
             if decision in (STOP, DIVERGED, DONE) or self.epoch in self.checkpoints:

@@ -1,6 +1,7 @@
 """Building and driving the skorch net of a fit, from the fit's recipe."""
 
 import copy
+import sys
 import warnings
 
 import torch
@@ -63,7 +64,10 @@ def build_net(params, recipe, n_features, n_classes, device):
 
 
 def _callbacks(params, net):
-    callbacks = [("progress_bar", ProgressBar())] if params["verbose"] else []
+    # A progress bar only where a terminal shows it: in a log or a notebook's
+    # captured output its redraws are noise.
+    bar = params["verbose"] and sys.stderr is not None and sys.stderr.isatty()
+    callbacks = [("progress_bar", ProgressBar())] if bar else []
     reserved = {name for name, _ in net.get_default_callbacks()} | set(_OWN_CALLBACKS)
     for callback in params["callbacks"] or []:
         name, instance = callback if isinstance(callback, tuple) else (None, callback)

@@ -1,6 +1,8 @@
 """SoftmaxClassifier's LogisticRegression / MLPClassifier options: weights, solvers,
 convergence, early stopping, incremental training and sparse input."""
 
+import io
+import sys
 import tracemalloc
 import warnings
 
@@ -392,12 +394,22 @@ def test_large_sparse_matrix_is_never_densified():
 # ------------------------------------------------------ progress, callbacks
 
 
-def test_verbose_shows_progress_bar_and_table(blobs, capsys):
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_shows_the_progress_bar_on_a_terminal_only(blobs, capsys, monkeypatch):
     X, y = blobs
     SoftmaxClassifier(verbose=1, max_epochs=2).fit(X, y)
     captured = capsys.readouterr()
     assert "train_loss" in captured.out and "dur" in captured.out
-    assert "it/s" in captured.err or "batches" in captured.err
+    assert captured.err == ""  # captured output is no terminal: no bar fragments
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    clf = SoftmaxClassifier(verbose=1, max_epochs=2).fit(X, y)
+    assert "it/s" in terminal.getvalue() or "batches" in terminal.getvalue()
+    assert dict(clf.net_.callbacks_)["progress_bar"].pbar_.disable  # closed
 
 
 def test_standard_skorch_callbacks_pass_through(tmp_path, blobs):
