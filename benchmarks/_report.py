@@ -95,6 +95,8 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
     W = torch.rand(n_outputs, n_features, device=device)
     if sparse is None:
         X = torch.rand(n_rows, n_features, device=device)
+    elif full:
+        whole = _csr_tensor(sparse)
     best = float("inf")
     for _ in range(repeats):
         rows = torch.randint(X.shape[0] if sparse is None else sparse.shape[0], (steps, batch))
@@ -105,13 +107,9 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
                 Z = Xb @ W.T
                 (Z.T @ Xb).sum()
             else:
-                block = sparse if full else sparse[rows[step].numpy()]
-                Xb = torch.sparse_csr_tensor(
-                    torch.from_numpy(block.indptr.astype("int64")),
-                    torch.from_numpy(block.indices.astype("int64")),
-                    torch.from_numpy(block.data),
-                    size=block.shape,
-                )
+                # A full batch is converted once, as training converts it; a
+                # minibatch's rows are taken and converted at every step.
+                Xb = whole if full else _csr_tensor(sparse[rows[step].numpy()])
                 Z = Xb @ W.T
                 (Xb.t() @ Z).sum()
         if device != "cpu":
@@ -215,6 +213,17 @@ def quiet_one_core_busy(jobs, repeats):
     }
 
 
+def _csr_tensor(block):
+    import torch
+
+    return torch.sparse_csr_tensor(
+        torch.from_numpy(block.indptr.astype("int64")),
+        torch.from_numpy(block.indices.astype("int64")),
+        torch.from_numpy(block.data),
+        size=block.shape,
+    )
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -250,13 +259,23 @@ class Results:
         path = RESULTS / f"{name or self.name}.json"
         document = {
             "benchmark": self.name,
-            "command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+            "command": command(),
             "machine": self.machine,
             "tables": self.tables,
             "values": self.values,
         }
         path.write_text(json.dumps(document, indent=1, default=_plain) + "\n")
         print(f"\nwrote {path.relative_to(RESULTS.parent.parent)}")
+
+
+def command():
+    """The command line that ran this benchmark, as anyone would type it: from the
+    repository's root, the data folder as ``$SK_SOFTMAX_DATA``."""
+    arguments = list(sys.argv[1:])
+    for i, argument in enumerate(arguments[:-1]):
+        if argument == "--data-home":
+            arguments[i + 1] = "$SK_SOFTMAX_DATA"
+    return " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *arguments])
 
 
 def _plain(value):

@@ -249,7 +249,7 @@ def main(argv=None):
         epochs.append(
             [
                 name,
-                n_epochs,
+                round(n_epochs, 1),
                 round(per_epoch * 1e3, 2),
                 round(floor * 1e3, 2),
                 round(per_epoch / floor, 1),

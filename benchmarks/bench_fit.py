@@ -368,7 +368,11 @@ def main(argv=None):
             f"chapter fit <= 1.1x the hand loop ({times[REFERENCE] / times[HAND]:.2f}x)",
             times[REFERENCE] / times[HAND] <= 1.1,
         ),
-        (f"chapter test accuracy >= 0.83 ({ours[2]})", ours[2] >= 0.83),
+        (
+            f"chapter test accuracy within 0.015 of the hand loop's, another seed's draw "
+            f"({ours[2]} vs {rows[HAND][2]})",
+            abs(ours[2] - rows[HAND][2]) <= 0.015,
+        ),
     ]
     for name, m in busy.items():
         ratio = m["busy"] / m["one core"]

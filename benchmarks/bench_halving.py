@@ -113,7 +113,7 @@ def main(argv=None):
                 name,
                 round(times[name], 1),
                 round(times[name] / times["SoftmaxHalvingSearchCV"], 2),
-                str(search.best_params_),
+                ", ".join(f"{k} {float(v):g}" for k, v in search.best_params_.items()),
                 round(full_score(search), 4),
             ]
             for name, search in searches.items()
