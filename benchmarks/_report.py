@@ -85,7 +85,8 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
     none for a full batch, ``batch == n_rows``), the logits ``Xb @ W.T`` and the
     weights' gradient ``G.T @ Xb``, with torch's threads as they stand: what no
     training step can do without. ``sparse`` is a scipy CSR matrix to take the
-    rows from instead of a dense one. The least of ``repeats`` runs of up to 50
+    rows from instead of a dense one (with their transpose, as training builds
+    it). The least of ``repeats`` runs of up to 50
     steps.
     """
     import torch
@@ -96,7 +97,7 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
     if sparse is None:
         X = torch.rand(n_rows, n_features, device=device)
     elif full:
-        whole = _csr_tensor(sparse)
+        whole = _csr_tensor(sparse), _csr_tensor(sparse.T.tocsr())
     best = float("inf")
     for _ in range(repeats):
         rows = torch.randint(X.shape[0] if sparse is None else sparse.shape[0], (steps, batch))
@@ -107,11 +108,15 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
                 Z = Xb @ W.T
                 (Z.T @ Xb).sum()
             else:
-                # A full batch is converted once, as training converts it; a
-                # minibatch's rows are taken and converted at every step.
-                Xb = whole if full else _csr_tensor(sparse[rows[step].numpy()])
+                # The rows and their transpose as CSR tensors, as training takes
+                # them: a full batch converted once, a minibatch at every step.
+                if full:
+                    Xb, Xb_t = whole
+                else:
+                    block = sparse[rows[step].numpy()]
+                    Xb, Xb_t = _csr_tensor(block), _csr_tensor(block.T.tocsr())
                 Z = Xb @ W.T
-                (Xb.t() @ Z).sum()
+                (Xb_t @ Z).sum()
         if device != "cpu":
             torch.cuda.synchronize()
         best = min(best, (time.perf_counter() - start) / steps)
@@ -216,12 +221,14 @@ def quiet_one_core_busy(jobs, repeats):
 def _csr_tensor(block):
     import torch
 
-    return torch.sparse_csr_tensor(
-        torch.from_numpy(block.indptr.astype("int64")),
-        torch.from_numpy(block.indices.astype("int64")),
-        torch.from_numpy(block.data),
-        size=block.shape,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's notes on sparse CSR tensors
+        return torch.sparse_csr_tensor(
+            torch.from_numpy(block.indptr.astype("int64")),
+            torch.from_numpy(block.indices.astype("int64")),
+            torch.from_numpy(block.data),
+            size=block.shape,
+        )
 
 
 # ---------------------------------------------------------------- results

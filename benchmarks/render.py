@@ -44,16 +44,18 @@ def load(name):
     return json.loads(path.read_text())
 
 
-def measured_by(result):
-    """The line under a table: what measured it, where, when."""
+def measured_by(result, note=""):
+    """The line under a table: what it shows, what measured it, where, when."""
     machine = result["machine"]
-    return f"*Measured by `{result['command']}` on {describe(machine)}, {machine['date']}.*"
+    shown = f"{note.rstrip('.')}. " if note else ""
+    return f"*{shown}Measured by `{result['command']}` on {describe(machine)}, {machine['date']}.*"
 
 
 def _table(match):
     result = load(match.group(2))
     table = result["tables"][match.group(3)]
-    return f"{match.group(1)}{markdown(table)}\n\n{measured_by(result)}\n{match.group(4)}"
+    line = measured_by(result, table.get("note", ""))
+    return f"{match.group(1)}{markdown(table)}\n\n{line}\n{match.group(4)}"
 
 
 def _value(match):
