@@ -45,6 +45,8 @@ templates_path = ["_templates"]
 autosummary_generate = True
 autodoc_default_options = {"member-order": "groupwise"}
 autodoc_typehints = "none"
+# The page's contents list names methods, not Class.method: it fits its column.
+toc_object_entries_show_parents = "hide"
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 
@@ -68,6 +70,8 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"sk_softmax {release}"
 html_theme_options = {
     "navigation_with_keys": False,
+    # every section in the header, none hidden under "More"
+    "header_links_before_dropdown": 9,
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
@@ -132,12 +136,37 @@ def _plain_sklearn_refs(app, what, name, obj, options, lines):
         lines[:] = [_SKLEARN_REFS.sub(_plain, line) for line in lines]
 
 
+def _gallery_note(app, docname, source):
+    """Each example's page names the command it ran (its quick settings) and says that
+    the times it prints were measured while the page was built."""
+    if not docname.startswith("auto_examples/") or docname.endswith("/index"):
+        return
+    name = docname.rsplit("/", 1)[-1] + ".py"
+    if name not in gallery_settings.ARGV:
+        return
+    note = (
+        "\n.. note::\n\n"
+        f"   This page ran ``{gallery_settings.command(name)}``"
+        f"{gallery_settings.quick_settings(name)}."
+        + (f" {gallery_settings.MEASURED_DURING_BUILD}" if name in gallery_settings.TIMED else "")
+        + "\n\n"
+    )
+    text = source[0]
+    title = re.search(r"^(=+|-+)\n", text, re.MULTILINE)  # the underline of the page's title
+    if title is not None:
+        source[0] = text[: title.end()] + note + text[title.end() :]
+
+
 def setup(app):
     app.connect("build-finished", _copy_mathjax)
     app.connect("autodoc-process-docstring", _plain_sklearn_refs)
+    app.connect("source-read", _gallery_note)
+
 
 # The gallery runs each example with the arguments of gallery_settings.py.
 sys.path.insert(0, str(HERE))
+import gallery_settings  # noqa: E402
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -147,6 +176,7 @@ sphinx_gallery_conf = {
     "reset_argv": "gallery_settings.reset_argv",
     "abort_on_example_error": True,
     "download_all_examples": False,
+    "within_subsection_order": "gallery_settings.ExampleOrder",
     "show_signature": False,
     "min_reported_time": 1,
     # "Examples using ..." on each API page.

@@ -13,9 +13,7 @@ against the epochs, one line per learning rate::
     python examples/grid_search.py --data-home ~/scikit_learn_data --compare  # + GridSearchCV
 
 Every fit runs exactly ``max_epochs`` epochs at a constant learning rate and
-without a penalty: the exercise asks what these change. A line per epoch of
-each stacked run shows the progress (and with ``--compare``, a line per
-GridSearchCV fit).
+without a penalty: the exercise asks what these change.
 ``--fraction`` searches (and refits) on a stratified subsample of the training
 set; the test set is always the full 10,000 images. ``--quick`` searches a
 smaller grid (``lr`` in {0.001, 0.01}, ``max_epochs`` in {5, 10, 20},
@@ -75,6 +73,7 @@ def run(search, X, y, X_test, y_test):
 
 
 def main(argv=None):
+    """Search and report; return the fitted SoftmaxSearchCV."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
     parser.add_argument(
         "--fraction", type=float, help="share of the training set to search on (default: 1)"
@@ -122,12 +121,12 @@ def main(argv=None):
         random_state=args.seed,
     )
     cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.seed)
-    search = SoftmaxSearchCV(estimator, param_grid, cv=cv, n_jobs=args.n_jobs, verbose=1)
+    search = SoftmaxSearchCV(estimator, param_grid, cv=cv, n_jobs=args.n_jobs)
     seconds = run(search, X, y, X_test, y_test)
     print_results(search)
     if args.compare:
         print("\nThe same search with GridSearchCV, one fit per candidate and fold:")
-        grid = GridSearchCV(estimator, param_grid, cv=cv, n_jobs=args.n_jobs, verbose=2)
+        grid = GridSearchCV(estimator, param_grid, cv=cv, n_jobs=args.n_jobs)
         grid_seconds = run(grid, X, y, X_test, y_test)
         print(f"GridSearchCV took {grid_seconds / seconds:.1f}x as long as SoftmaxSearchCV")
     paths = [args.plots / "grid_search.png"] if args.plots is not None else []
@@ -139,7 +138,7 @@ def main(argv=None):
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
             ax.figure.savefig(path, dpi=DPI)
-            print(f"wrote {path}")
+    return search
 
 
 if __name__ == "__main__":

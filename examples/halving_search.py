@@ -64,7 +64,7 @@ def plot_rungs(search, ax):
 def main(argv=None):
     args, X, y, X_test, y_test = search_data(__doc__, argv)
     search = SoftmaxHalvingSearchCV(
-        SoftmaxClassifier(optimizer="adam", batch_size=256, random_state=0),
+        SoftmaxClassifier(batch_size=256, random_state=0),
         GRID,
         factor=3,
         min_resources=1,

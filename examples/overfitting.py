@@ -134,11 +134,11 @@ def plot(results, titles, path):
     labels = order + [label for label in handles if label not in order]
     fig.legend([handles[label] for label in labels], labels, loc="outside lower center", ncol=2)
     fig.savefig(path, dpi=DPI)
-    print(f"wrote {path}", flush=True)
     return fig
 
 
 def main(argv=None):
+    """Run the four variants; return ``[(name, model, curves, fit seconds), ...]``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0] or None)
     parser.add_argument("--lr", type=float, default=0.01, help="Adam's learning rate")
     parser.add_argument("--max-epochs", type=int, help="epochs of each fit (default: 100)")
@@ -237,6 +237,7 @@ def main(argv=None):
             f"Early stopping: lr={args.lr}, stopped after {stopped} epochs",
         ]
         plot(results, titles, args.plots / "overfitting.png")
+    return results
 
 
 if __name__ == "__main__":

@@ -37,9 +37,7 @@ GRID = {
 
 def main(argv=None):
     args, X, y, X_test, y_test = search_data(__doc__, argv)
-    pipe = Pipeline(
-        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
-    )
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier(random_state=0))])
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     ours = SoftmaxSearchCV(pipe, GRID, cv=cv)
     theirs = GridSearchCV(pipe, GRID, cv=cv)

@@ -82,7 +82,7 @@ def plot_candidates(search, ax):
 
 def main(argv=None):
     args, X, y, X_test, y_test = search_data(__doc__, argv)
-    estimator = SoftmaxClassifier(optimizer="adam", random_state=0)
+    estimator = SoftmaxClassifier(random_state=0)
     kwargs = dict(n_iter=N_ITER, cv=StratifiedKFold(3, shuffle=True, random_state=0))
     ours = SoftmaxRandomizedSearchCV(estimator, DISTRIBUTIONS, random_state=0, **kwargs)
     theirs = RandomizedSearchCV(estimator, DISTRIBUTIONS, random_state=0, **kwargs)
