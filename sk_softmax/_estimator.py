@@ -149,21 +149,18 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
         CPU threads for training (torch's intra-op threads) and, when an int,
         prediction (numpy's BLAS, through threadpoolctl); set for the call
         and restored after it, in the calling thread only. ``"auto"`` times
-        training batches with one thread and with torch's thread count and
-        trains on with the faster, probing again after an epoch that ran
-        slow and after every 2 seconds of training: on an idle machine that
-        is usually all cores, beside other busy work one thread, which does
-        not wait for cores that are taken. During training numpy's BLAS is
-        held to one thread. None leaves
-        torch's setting as it is (all cores, or what a joblib/loky worker was
-        limited to). The thread count changes speed only, never the model:
-        every sum over a minibatch's rows is taken in chunks of a fixed shape
-        (at most 8, each on one thread), so the same data and
+        batches with one thread and with torch's thread count, trains on
+        with the faster, and probes again after a slow epoch and every 2
+        seconds of training: all cores on an idle machine, one thread beside
+        busy work. numpy's BLAS is held to one thread during training. None
+        leaves torch's setting as it is (all cores, or what a joblib/loky
+        worker was limited to). The thread count changes speed only, never
+        the model: every sum over a minibatch's rows is taken in chunks of a
+        fixed shape, each on one thread, so the same data and
         ``random_state`` give the identical model whatever the threads, the
-        load of the machine, the thread or process the fit runs in, and the
-        dtype or memory layout of ``X``. Not covered: GPUs (CUDA and MPS
-        kernels choose their own reduction order) and optimizer classes from
-        outside torch whose own steps depend on the thread count.
+        load, the thread or process the fit runs in, and the dtype or layout
+        of ``X``. Not covered: GPUs (CUDA and MPS kernels choose their own
+        reduction order) and optimizer classes from outside torch.
     device : str, default="cpu"
         Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
         ``"mps"``, or ``"auto"`` (CUDA when available). The data is moved to
@@ -449,7 +446,7 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
             if not incremental:
                 if self.verbose:
                     print(stop_reason(net, params, epochs_run))
-                warn_if_not_converged(net, params, epochs_run)
+                warn_if_not_converged(net, params)
             linear = net.module_.linear
             self._set_weights(
                 linear.weight.detach().cpu().numpy(),

@@ -190,11 +190,12 @@ def stop_reason(net, params, epochs_run):
     return f"{done}: max_epochs={params['max_epochs']} epochs ran out ({epochs_run} in this call)."
 
 
-def warn_if_not_converged(net, params, epochs_run):
+def warn_if_not_converged(net, params):
     """``ConvergenceWarning`` when ``max_epochs`` ran out; a callback's stop is no failure."""
     stack = net.stack_
     (model,) = stack.models
-    if epochs_run >= params["max_epochs"] and net.stopped_by_ is None and model.converged is None:
+    # the stacked runs' test (Trained.ran_out), for the epochs of this call
+    if model.ran_out(params["max_epochs"]) and net.stopped_by_ is None:
         stopping = stack.recipe.monitor if stack.rules[0] is not None else "L-BFGS"
         # warn_not_converged <- here <- _fit <- fit <- scikit-learn's _fit_context <- the caller
         warn_not_converged(params, stopping, stacklevel=5)

@@ -95,8 +95,9 @@ def test_stop_reasons_and_the_convergence_warning(data):
     dataset, X, y = data
     p = params(max_epochs=3, optimizer="adam")
     net = net_for(X, y, max_epochs=3, optimizer="adam")
+    train(net, dataset, y)
     with pytest.warns(ConvergenceWarning, match="max_epochs=3"):
-        warn_if_not_converged(net, p, train(net, dataset, y))
+        warn_if_not_converged(net, p)
     assert stop_reason(net, p, 3) == (
         "Training stopped after epoch 3: max_epochs=3 epochs ran out (3 in this call)."
     )
@@ -118,7 +119,7 @@ def test_stop_reasons_and_the_convergence_warning(data):
     assert "epochs (lr divided by 10 after epoch(s) [3, 5]; best: epoch" in reason
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warn_if_not_converged(net, p, epochs)
+        warn_if_not_converged(net, p)
 
 
 def test_lbfgs_evaluates_the_full_batch_once_an_epoch_and_ends_on_its_own_test(data):
