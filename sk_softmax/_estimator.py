@@ -46,9 +46,9 @@ class SoftmaxClassifier(LinearSoftmaxMixin, ClassifierMixin, BaseEstimator):
 
     The model is one linear layer, ``logits = X @ coef_.T + intercept_``,
     trained by full-batch L-BFGS or minibatch gradient descent (see
-    ``optimizer``) on the cross-entropy of the logits
-    (:class:`torch.nn.CrossEntropyLoss`, which uses the log-sum-exp trick);
-    the softmax is applied only when probabilities are asked for. Training runs
+    ``optimizer``) on the cross-entropy of the logits, the loss of
+    :class:`torch.nn.CrossEntropyLoss` written out with its log-sum-exp
+    trick; the softmax is applied only when probabilities are asked for. Training runs
     in a :class:`skorch.NeuralNetClassifier`, kept as ``net_``, so skorch
     callbacks, devices and histories work as in skorch.
 

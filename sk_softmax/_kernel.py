@@ -150,7 +150,7 @@ def logits(X, coef, intercept):
     Each row's logits are sums within that row. Dense rows go through one
     batched product over the batch's chunks, as the gradient does, so the
     library never splits a row's sum between threads; autograd's gradient
-    (L-BFGS and optimizers from outside torch use it) is summed by chunk too.
+    (the module's, trained by a plain skorch net) is summed by chunk too.
     """
     if isinstance(X, SparseRows):
         return X.rows @ coef.T + intercept

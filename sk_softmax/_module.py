@@ -19,10 +19,10 @@ class SoftmaxRegression(nn.Module):
     their transpose) and is multiplied as it is, without densifying it.
 
     This is the model of softmax regression: ``softmax(X @ W.T + b)``. The
-    softmax itself is left out on purpose: training applies
-    :class:`torch.nn.CrossEntropyLoss` to the logits (log-sum-exp inside, no
-    softmax followed by a log), and the estimator applies the softmax only when
-    asked for probabilities.
+    softmax itself is left out on purpose: training takes the cross-entropy
+    of the logits, as :class:`torch.nn.CrossEntropyLoss` does (log-sum-exp,
+    no softmax followed by a log), and the estimator applies the softmax only
+    when asked for probabilities.
 
     Parameters
     ----------

@@ -80,7 +80,7 @@ def dump(model: SoftmaxClassifier, path: str | os.PathLike) -> None:
     document = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "params": params}
     document.update(sk_softmax_version=__version__, fitted=None)
     tensors = {}
-    if hasattr(model, "net_"):
+    if hasattr(model, "coef_"):
         classes = model.classes_
         object_classes = classes.dtype == object and all(isinstance(c, str) for c in classes)
         classes = classes.astype(str) if object_classes else classes

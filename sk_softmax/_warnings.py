@@ -3,8 +3,6 @@
 import warnings
 from contextlib import contextmanager
 
-from sklearn.exceptions import ConvergenceWarning
-
 from .exceptions import MaxEpochsWarning
 
 
@@ -27,24 +25,25 @@ def warn_not_converged(params, stopping, *, stacklevel):
 @contextmanager
 def one_warning_for_max_epochs():
     """Within the block, the fits whose ``max_epochs`` ran out are counted, not each
-    warned about; at its end one ``ConvergenceWarning`` says how many and which
-    ``max_epochs``. Every other warning passes as it is."""
+    warned about; at its end one :class:`MaxEpochsWarning` (a ``ConvergenceWarning``)
+    says how many and which ``max_epochs``. Every other warning passes as it is."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MaxEpochsWarning)
         yield
-    ran_out = []
+    ran_out, fits = [], 0
     for warning in caught:
         if isinstance(warning.message, MaxEpochsWarning):
-            ran_out.append(warning.message.max_epochs)
+            ran_out += warning.message.max_epochs
+            fits += warning.message.fits
             continue
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     if ran_out:
-        values = ", ".join(str(v) for v in sorted(set(ran_out)))
-        warnings.warn(
-            f"{len(ran_out)} candidate fit(s) of the search stopped at their "
-            f"max_epochs ({values}) before converging, as their separate fits would "
+        values = sorted(set(ran_out))
+        message = (
+            f"{fits} candidate fit(s) of the search stopped at their max_epochs "
+            f"({', '.join(map(str, values))}) before converging, as their separate fits would "
             "(GridSearchCV warns once per fit). Expected where a search tries few epochs; "
-            "raise max_epochs where a candidate that matters needs more.",
-            ConvergenceWarning,
-            stacklevel=3,  # warn <- here <- contextlib's __exit__ <- the search loop
+            "raise max_epochs where a candidate that matters needs more."
         )
+        # warn <- here <- contextlib's __exit__ <- the search loop
+        warnings.warn(MaxEpochsWarning(message, values, fits), stacklevel=3)

@@ -8,7 +8,7 @@ class DivergenceError(ValueError, FloatingPointError):
 
     Read more in the :ref:`User Guide <errors>`.
 
-    Raised as soon as a minibatch loss becomes NaN or infinite. The usual
+    Raised at the end of an epoch whose loss is NaN or infinite. The usual
     causes are a learning rate that is too high or features on a very large
     scale; lower ``lr`` or standardise ``X`` (e.g. with ``StandardScaler``).
     """
@@ -19,10 +19,21 @@ class MaxEpochsWarning(ConvergenceWarning):
 
     Read more in the :ref:`User Guide <errors>`.
 
-    Its ``max_epochs`` attribute is the budget that ran out. A search counts
-    its candidates' in one warning instead of one per fit.
+    A fit raises one when its ``max_epochs`` ran out; a search counts its
+    candidates' and raises one for all of them instead of one per fit. Filter
+    it by this class where stopping early is the point.
+
+    Attributes
+    ----------
+    max_epochs : tuple of int
+        The budgets that ran out: one for a fit, each distinct one for a search.
+    fits : int
+        How many fits ran out: 1 for a fit, the count for a search.
     """
 
-    def __init__(self, message, max_epochs):
+    def __init__(self, message, max_epochs, fits=1):
         super().__init__(message)
-        self.max_epochs = max_epochs
+        self.max_epochs = (
+            tuple(max_epochs) if isinstance(max_epochs, (tuple, list)) else (max_epochs,)
+        )
+        self.fits = fits

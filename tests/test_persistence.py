@@ -120,6 +120,15 @@ def test_round_trip_predicts_identically(iris, tmp_path, labels):
     assert restored.score(X, y) == model.score(X, y)
 
 
+def test_a_loaded_model_saves_again_as_the_same_model(iris, tmp_path):
+    X, y = iris
+    model = SoftmaxClassifier(**FAST).fit(X, y)
+    loaded = round_trip(model, tmp_path)
+    again = round_trip(loaded, tmp_path)
+    assert_same_predictions(model, again, X)
+    assert again.history_[:, "train_loss"] == model.history_[:, "train_loss"]
+
+
 def test_round_trip_keeps_pandas_feature_names(iris, tmp_path):
     X, y = iris
     frame = pd.DataFrame(X, columns=["sepal length", "sepal width", "petal length", "w"])

@@ -71,7 +71,9 @@ class SoftmaxSearchCV(StackedSearchCV):
 return_train_score
         As for :class:`~sklearn.model_selection.GridSearchCV`. ``n_jobs``
         runs the stacked runs in parallel; candidates that are not stacked
-        are fitted one after another, with the scoring.
+        are fitted one after another, with the scoring. ``pre_dispatch`` is
+        accepted with GridSearchCV's signature; the stacked runs need no
+        dispatch limit of their own.
 
     Attributes
     ----------

@@ -150,7 +150,9 @@ class SoftmaxHalvingSearchCV(StackedSearchCV):
 return_train_score, random_state, n_jobs, verbose
         As for HalvingGridSearchCV (``cv`` defaults to 5 folds, and
         ``return_train_score`` to True, as there; ``random_state`` draws the
-        subsamples of ``resource="n_samples"`` only).
+        subsamples of ``resource="n_samples"`` only). The rungs train their
+        stacked runs one after another in this process, so ``n_jobs`` takes
+        no effect here; it is accepted with HalvingGridSearchCV's signature.
 
     Attributes
     ----------
