@@ -131,17 +131,28 @@ def _weight_gradient(by_chunk, X, out=None):
     return torch.sum(partial, 0, out=out)
 
 
-def _sum_over_rows(values, n_chunks, per_chunk):
+def _sum_over_rows(values, n_chunks, per_chunk, out=None):
     """The sums over the rows of ``values`` (rows, k), by row chunks of a fixed shape.
 
     Each output entry is summed by one thread, so no thread count changes it
     (torch splits a reduction between threads only for one output entry of
     more than its grain size, which chunks of at most 4,096 rows never are).
+    Written into ``out`` where given.
     """
     padding = n_chunks * per_chunk - len(values)
     if padding:
         values = torch.nn.functional.pad(values, (0, 0, 0, padding))
-    return values.view(n_chunks, per_chunk, -1).sum(1).sum(0)
+    return torch.sum(values.view(n_chunks, per_chunk, -1).sum(1), 0, out=out)
+
+
+_MINUS_ONE = {}
+
+
+def _minus_one(device):
+    """A tensor holding -1.0 on ``device`` (made once per device)."""
+    if device not in _MINUS_ONE:
+        _MINUS_ONE[device] = torch.full((1, 1, 1), -1.0, device=device)
+    return _MINUS_ONE[device]
 
 
 def logits(X, coef, intercept):
@@ -171,8 +182,8 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
     scaled : tensor of shape (models, rows)
         Each row's weight in each model's loss: its sample weight divided by
         the number of rows in the batch.
-    alphas : tensor of shape (models,)
-        Each model's L2 penalty.
+    alphas : tensor of shape (models,), or None
+        Each model's L2 penalty; None when no model has one.
     grad_coef, grad_intercept : tensors shaped like ``coef``, ``intercept``
         Written with the gradients.
 
@@ -210,15 +221,17 @@ def loss_and_gradients(X, y, coef, intercept, scaled, alphas, grad_coef, grad_in
     weights = scaled.T
     nll = norm.log_().add_(top).sub_(logits.gather(2, labels)).view(n_padded, n_models)
     loss = _sum_over_rows(nll.mul_(weights), n_chunks, per_chunk)
-    squares = coef.square().sum(1).view(n_models, -1).sum(1)
-    loss.add_(squares.mul_(alphas), alpha=0.5)
+    if alphas is not None:
+        squares = coef.square().sum(1).view(n_models, -1).sum(1)
+        loss.add_(squares.mul_(alphas), alpha=0.5)
     # The logits' gradient, then the weights'.
-    proba.scatter_add_(2, labels, torch.full((n_padded, n_models, 1), -1.0, device=y.device))
+    proba.scatter_add_(2, labels, _minus_one(proba.device).expand(n_padded, n_models, 1))
     grad_logits = proba.mul_(weights.unsqueeze(2)).view(n_padded, n_outputs)
     if sparse:
         grad_coef.copy_((X.rows_t @ grad_logits).T)
     else:
         _weight_gradient(grad_logits.view(n_chunks, per_chunk, -1), X, out=grad_coef)
-    grad_intercept.copy_(_sum_over_rows(grad_logits, n_chunks, per_chunk))
-    grad_coef.view(n_models, -1).addcmul_(coef.view(n_models, -1), alphas.view(-1, 1))
+    _sum_over_rows(grad_logits, n_chunks, per_chunk, out=grad_intercept)
+    if alphas is not None:
+        grad_coef.view(n_models, -1).addcmul_(coef.view(n_models, -1), alphas.view(-1, 1))
     return loss, out[:n_rows]

@@ -86,7 +86,7 @@ class Stack:
         for param in (coef, intercept):
             if param.grad is None:
                 param.grad = torch.zeros_like(param)
-        self.alphas = torch.tensor([m.alpha for m in recipe.models], device=coef.device)
+        self.alphas = _penalties([m.alpha for m in recipe.models], coef.device)
         self.models = [Trained(m.n_samples_seen) for m in recipe.models]
         self.rules = [_rule(recipe, m) for m in recipe.models]
         self.live = list(range(len(recipe.models)))  # positions in models, in stack order
@@ -244,9 +244,15 @@ class Stack:
         self.coef, self.intercept = coef, intercept
         for param in (coef, intercept):
             param.grad = torch.zeros_like(param)
-        self.alphas = self.alphas[index]
+        if self.alphas is not None:
+            self.alphas = _penalties(self.alphas[index].tolist(), coef.device)
         self.live = [self.live[p] for p in positions]
         self._uniform = {}
+
+
+def _penalties(alphas, device):
+    """The models' L2 penalties as a tensor, or None when none has one (the step skips it)."""
+    return torch.tensor(alphas, device=device) if any(alphas) else None
 
 
 def _rule(recipe, model):

@@ -72,3 +72,13 @@ def test_the_thread_count_changes_no_bit(shape, two_threads):
         results.append([loss, out, *grads, autograd_coef.grad, fixed_sum(problem[0].ravel())])
     for one, two in zip(*results, strict=True):
         assert torch.equal(one, two)
+
+
+@pytest.mark.parametrize("shape", SHAPES[:3])
+def test_no_penalty_is_a_zero_penalty_bit_for_bit(shape):
+    X, y, coef, intercept, scaled, alphas = _problem(*shape)
+    without = _step(X, y, coef, intercept, scaled, None)
+    zero = _step(X, y, coef, intercept, scaled, torch.zeros_like(alphas))
+    loss, out, grads = without
+    for a, b in zip([loss, out, *grads], [zero[0], zero[1], *zero[2]], strict=True):
+        assert torch.equal(a, b)
