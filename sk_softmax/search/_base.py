@@ -9,6 +9,8 @@
    loop over the same candidates and splits, each candidate's fit finding its
    trained model (or, where none stands for it, fitting as GridSearchCV
    would); its ``cv_results_``, best candidate and refit are the search's.
+   Where only the candidates read ``X`` (a numpy array, scored by name), the
+   loop takes its row indices in its place and copies no rows.
 """
 
 import numpy as np
@@ -22,7 +24,13 @@ from sklearn.utils.validation import check_array, indexable
 from .._estimator import SoftmaxClassifier
 from .._upstream import BaseSearchCV, _fit_context, _num_samples, _safe_indexing
 from ._inputs import encoded_if_stackable, sizes, training_inputs
-from ._lookup import ScoringLoop, _is_stackable_pipeline, looked_up, plain
+from ._lookup import (
+    ScoringLoop,
+    _is_stackable_pipeline,
+    looked_up,
+    plain,
+    scores_from_predictions,
+)
 from ._plan import Plan
 from ._trained import TrainedModels
 
@@ -82,6 +90,8 @@ class StackedSearchCV(BaseSearchCV):
         if trained is None:
             loop.fit(X, y, **params)
         else:
+            if self._rows_stand_in(X):
+                X = trained.stand_in(X, [test for _, test in splits])
             loop.fit(X, y, row_ids=np.arange(_num_samples(X)), trained=trained, **params)
         for name in self._RESULTS:
             if hasattr(loop, name):
@@ -102,6 +112,16 @@ class StackedSearchCV(BaseSearchCV):
             verbose=self.verbose,
             error_score=self.error_score,
             return_train_score=self.return_train_score,
+        )
+
+    def _rows_stand_in(self, X):
+        """Whether scikit-learn's loop can take row indices for ``X``: every candidate
+        is a SoftmaxClassifier (which takes its rows from ``X``), ``X`` a numpy array,
+        and the scoring reads only predictions."""
+        return (
+            type(self.estimator) is SoftmaxClassifier
+            and isinstance(X, np.ndarray)
+            and scores_from_predictions(self.scoring)
         )
 
     # --------------------------------------------------------------- training

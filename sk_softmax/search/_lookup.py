@@ -25,12 +25,19 @@ class LookedUp(SoftmaxClassifier):
     def fit(self, X, y, sample_weight=None, row_ids=None, trained=None):
         self._validate_params()  # what the separate fit would refuse, refused
         found = None if trained is None else trained.find(self.get_params(deep=False), row_ids)
+        source = None if trained is None else trained.source  # X holds row indices of it
+        if source is not None:
+            X = rows_of(source, row_ids) if found is None else source[:0]
         self._held_out = None
         if found is None:  # an ordinary fit, whose errors name SoftmaxClassifier
             fitted = SoftmaxClassifier(**self.get_params()).fit(X, y, sample_weight=sample_weight)
             vars(self).update(vars(fitted))
-            return self
-        return self.adopt(found, X)
+        else:
+            self.adopt(found, X)
+            if source is not None and self._held_out is not None:
+                self._held_out = (found.test_ids, self._held_out[1])
+        self._source = source
+        return self
 
     def adopt(self, found, X):
         """Become the trained model ``found``, as if fitted on ``X`` (of which only the
@@ -55,6 +62,12 @@ class LookedUp(SoftmaxClassifier):
     def _logits(self, X):
         # The split's test rows: their logits were computed with the other candidates'.
         held_out = self.__dict__.get("_held_out")
+        source = self.__dict__.get("_source")
+        if source is not None:  # X holds row indices of source
+            rows = X[:, 0]
+            if held_out is not None and np.array_equal(held_out[0], rows):
+                return held_out[1].copy()
+            return super()._logits(rows_of(source, rows))
         if held_out is not None:
             rows, logits = held_out
             checked = validate_data(self, X, accept_sparse="csr", reset=False)
@@ -114,6 +127,24 @@ def plain(fitted, estimator):
         if name.endswith("_") and not name.startswith("_"):
             setattr(copy, name, value)
     return copy
+
+
+def rows_of(X, rows):
+    """``X[rows]``; ``X`` itself where ``rows`` are all its rows in order (the refit)."""
+    if len(rows) == len(X) and np.array_equal(rows, np.arange(len(X))):
+        return X
+    return X[rows]
+
+
+def scores_from_predictions(scoring):
+    """Whether ``scoring`` (a search's) reads only a candidate's predictions and ``y``:
+    None (the estimator's ``score``) or scikit-learn's scorers by name. A callable
+    may read ``X`` itself."""
+    if isinstance(scoring, dict):
+        scoring = list(scoring.values())
+    if isinstance(scoring, (list, tuple, set)):
+        return all(isinstance(name, str) for name in scoring)
+    return scoring is None or isinstance(scoring, str)
 
 
 def _is_stackable_pipeline(estimator):

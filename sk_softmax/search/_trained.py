@@ -28,6 +28,11 @@ class Found:
         """What ends the model's training: L-BFGS's test, or the plateau rule."""
         return "L-BFGS" if self.store.plan.runs[self.run].optimizer == "lbfgs" else "train_loss"
 
+    @property
+    def test_ids(self):
+        """The split's test rows, as indices into the search's ``X``."""
+        return self.store.test_sets[self.split]
+
     def held_out(self, max_epochs):
         """``(test rows, logits)`` of this split under the weights for ``max_epochs``, or None."""
         table = self.store._held_out.get(self.split)
@@ -68,6 +73,16 @@ class TrainedModels:
         self._tests, self._n_threads = tests, n_threads
         self._held_out = {}  # split -> (test rows, {(run, model, epoch): logits})
         self.score_seconds = 0.0
+        self.source = None  # the X whose row indices the search loop takes for X (stand_in)
+        self.test_sets = None
+
+    def stand_in(self, X, test_sets):
+        """The row indices of ``X`` as a column, for scikit-learn's search loop to take
+        in place of ``X``: each candidate's fit and scoring then takes its rows from
+        :attr:`source`, and only the rows it uses (the loop copies ``X[train]`` and
+        ``X[test]`` for every fit, which a candidate found here never reads)."""
+        self.source, self.test_sets = X, [np.asarray(rows) for rows in test_sets]
+        return np.arange(len(X)).reshape(-1, 1)
 
     @property
     def n_runs(self):

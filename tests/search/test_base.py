@@ -137,3 +137,56 @@ def test_a_grid_may_put_any_estimator_in_the_classifiers_place(digits_split):
     assert isinstance(ours.best_estimator_[-1], LogisticRegression)
     assert ours.n_stacked_runs_ == 3 and ours.n_separate_fits_ == 3
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+@pytest.mark.parametrize(
+    "scoring, refit",
+    [(None, True), ("accuracy", True), (["accuracy", "neg_log_loss"], "neg_log_loss")],
+)
+def test_row_indices_stand_in_for_a_numpy_X_and_change_no_result(
+    blobs, monkeypatch, scoring, refit
+):
+    from sk_softmax.search._trained import TrainedModels
+
+    X, y = blobs
+    stand_ins = []
+    stand_in = TrainedModels.stand_in
+    monkeypatch.setattr(
+        TrainedModels, "stand_in", lambda self, *a: stand_ins.append(1) or stand_in(self, *a)
+    )
+    grid = {**GRID, "early_stopping": [False, True]}  # early stopping: fitted separately
+
+    def search():
+        return SoftmaxSearchCV(
+            ESTIMATOR, grid, cv=3, scoring=scoring, refit=refit, return_train_score=True
+        )
+
+    rows, listed = search().fit(X, y), search().fit(X.tolist(), y)
+    assert stand_ins == [1]  # for the array only
+    assert rows.n_separate_fits_ == listed.n_separate_fits_ == 12
+    for key, value in rows.cv_results_.items():
+        if "score" in key and "time" not in key:
+            np.testing.assert_array_equal(value, listed.cv_results_[key], err_msg=key)
+    assert rows.best_params_ == listed.best_params_
+    np.testing.assert_array_equal(rows.best_estimator_.coef_, listed.best_estimator_.coef_)
+    assert rows.n_features_in_ == 2
+
+
+def test_a_callable_scorer_reads_the_rows_themselves(blobs):
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = blobs
+    seen = []
+
+    def scorer(estimator, X_test, y_test):
+        seen.append(X_test)
+        return float(np.mean(estimator.predict(X_test) == y_test))
+
+    ours = SoftmaxSearchCV(ESTIMATOR, GRID, cv=3, scoring=scorer).fit(X, y)
+    theirs = GridSearchCV(ESTIMATOR, GRID, cv=3, scoring=scorer).fit(X, y)
+    tests = [X[test] for _, test in StratifiedKFold(3).split(X, y)]
+    assert len(seen) == 2 * len(GRID["lr"]) * len(GRID["max_epochs"]) * 3  # ours, then theirs
+    assert all(any(np.array_equal(rows, test) for test in tests) for rows in seen)
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], atol=0.02
+    )
