@@ -116,10 +116,10 @@ class StackedSearchCV(BaseSearchCV):
 
     def _rows_stand_in(self, X):
         """Whether scikit-learn's loop can take row indices for ``X``: every candidate
-        is a SoftmaxClassifier (which takes its rows from ``X``), ``X`` a numpy array,
-        and the scoring reads only predictions."""
+        takes its rows from ``X`` (a SoftmaxClassifier, or a Pipeline ending in one),
+        ``X`` is a numpy array, and the scoring reads only predictions."""
         return (
-            type(self.estimator) is SoftmaxClassifier
+            (type(self.estimator) is SoftmaxClassifier or _is_stackable_pipeline(self.estimator))
             and isinstance(X, np.ndarray)
             and scores_from_predictions(self.scoring)
         )

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from .._convergence import DIVERGED
@@ -76,20 +77,41 @@ class LookedUp(SoftmaxClassifier):
         return super()._logits(X)
 
 
+def _on_rows(name):
+    """Pipeline's method ``name``, given the rows of the search's ``X`` where the loop
+    passes their indices; available where the final step has ``name``, as Pipeline's."""
+
+    def method(self, X, *args, **kwargs):
+        source = self.__dict__.get("_source")
+        rows = X if source is None else rows_of(source, X[:, 0])
+        return getattr(super(LookedUpPipeline, self), name)(rows, *args, **kwargs)
+
+    method.__name__ = name
+    return available_if(lambda self: hasattr(self.steps[-1][1], name))(method)
+
+
 class LookedUpPipeline(Pipeline):
     """A Pipeline whose ``fit`` on a split becomes that split's fitted transformers and
     trained classifier; other fits (the refit among them) are the Pipeline's own."""
 
     def fit(self, X, y=None, row_ids=None, trained=None, **params):
         found = None if trained is None else trained.find(self, row_ids)
+        source = None if trained is None else trained.source  # X holds row indices of it
+        self._source = source
         if found is None:
-            return super().fit(X, y, **params)
+            return super().fit(X if source is None else rows_of(source, row_ids), y, **params)
         steps, model = found
         name, classifier = self.steps[-1]
         self.steps = [*steps, (name, classifier)]
         width = model.model.at(classifier.max_epochs)[0].shape[1]
         classifier.adopt(model, np.empty((0, width), np.float32))
         return self
+
+    predict = _on_rows("predict")
+    predict_proba = _on_rows("predict_proba")
+    predict_log_proba = _on_rows("predict_log_proba")
+    decision_function = _on_rows("decision_function")
+    score = _on_rows("score")
 
 
 def looked_up(estimator):

@@ -19,7 +19,7 @@ from .._upstream import _safe_indexing
 from ._inputs import sizes, training_inputs
 from ._plan import Plan, same_params, same_value
 from ._runs import train_runs
-from ._trained import TrainedModels
+from ._trained import StandsIn, TrainedModels
 
 
 class PipelineSetting:
@@ -30,7 +30,7 @@ class PipelineSetting:
         self.transformers, self.steps, self.trained = transformers, steps, trained
 
 
-class PipelineModels:
+class PipelineModels(StandsIn):
     """The trained models of a search over a Pipeline, by transformer setting.
 
     Parameters

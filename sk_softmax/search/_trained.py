@@ -42,7 +42,23 @@ class Found:
         return None if logits is None else (table[0], logits)
 
 
-class TrainedModels:
+class StandsIn:
+    """What a search's trained models tell its loop's fits when the loop takes the row
+    indices of ``X`` in its place (:meth:`stand_in`)."""
+
+    source = None  # the X whose row indices the loop takes, once stand_in is called
+    test_sets = None  # each split's test rows, as indices into source
+
+    def stand_in(self, X, test_sets):
+        """The row indices of ``X`` as a column, for scikit-learn's search loop to take
+        in place of ``X``: each candidate's fit and scoring then takes its rows from
+        :attr:`source`, and only the rows it uses (the loop copies ``X[train]`` and
+        ``X[test]`` for every fit, which a candidate found here never reads)."""
+        self.source, self.test_sets = X, [np.asarray(rows) for rows in test_sets]
+        return np.arange(len(X)).reshape(-1, 1)
+
+
+class TrainedModels(StandsIn):
     """What the stacked runs of a :class:`~sk_softmax.search._plan.Plan` trained.
 
     Passed to every candidate's ``fit`` in scikit-learn's search loop (the fit
@@ -73,16 +89,6 @@ class TrainedModels:
         self._tests, self._n_threads = tests, n_threads
         self._held_out = {}  # split -> (test rows, {(run, model, epoch): logits})
         self.score_seconds = 0.0
-        self.source = None  # the X whose row indices the search loop takes for X (stand_in)
-        self.test_sets = None
-
-    def stand_in(self, X, test_sets):
-        """The row indices of ``X`` as a column, for scikit-learn's search loop to take
-        in place of ``X``: each candidate's fit and scoring then takes its rows from
-        :attr:`source`, and only the rows it uses (the loop copies ``X[train]`` and
-        ``X[test]`` for every fit, which a candidate found here never reads)."""
-        self.source, self.test_sets = X, [np.asarray(rows) for rows in test_sets]
-        return np.arange(len(X)).reshape(-1, 1)
 
     @property
     def n_runs(self):

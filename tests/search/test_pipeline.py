@@ -164,3 +164,53 @@ def test_a_pipeline_search_with_metadata_routing(digits_split):
         assert ours.n_stacked_runs_ == 3
     assert np.isfinite(ours.cv_results_["mean_test_score"]).all()
     assert_same_search(ours, theirs, X, y)
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss"])
+def test_row_indices_stand_in_for_a_numpy_X_and_change_no_result(
+    digits_split, monkeypatch, scoring
+):
+    from sklearn.linear_model import LogisticRegression
+
+    from sk_softmax.search._trained import StandsIn
+
+    X, _, y, _ = digits_split
+    stand_ins = []
+    stand_in = StandsIn.stand_in
+    monkeypatch.setattr(
+        StandsIn, "stand_in", lambda self, *a: stand_ins.append(1) or stand_in(self, *a)
+    )
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("clf", SoftmaxClassifier(optimizer="adam", random_state=0))]
+    )
+    grid = [
+        {"scale": [StandardScaler(), MinMaxScaler()], "clf__max_epochs": [2, 5]},
+        {"clf": [LogisticRegression(max_iter=50)]},  # fitted separately
+    ]
+
+    def search(X):
+        searched = SoftmaxSearchCV(pipe, grid, cv=CV, scoring=scoring, return_train_score=True)
+        return searched.fit(X, y)
+
+    rows, listed = search(X), search(X.tolist())
+    assert stand_ins == [1]  # for the array only
+    assert rows.n_separate_fits_ == listed.n_separate_fits_ == 3
+    for key, value in rows.cv_results_.items():
+        if "score" in key and "time" not in key:
+            np.testing.assert_array_equal(value, listed.cv_results_[key], err_msg=key)
+    assert rows.best_params_ == listed.best_params_
+    np.testing.assert_array_equal(rows.predict_proba(X), listed.predict_proba(X))
+
+
+def test_a_looked_up_pipeline_offers_what_its_final_step_offers():
+    from sklearn.svm import LinearSVC
+
+    from sk_softmax.search._lookup import LookedUpPipeline
+
+    svc = LookedUpPipeline([("scale", StandardScaler()), ("clf", LinearSVC())])
+    assert hasattr(svc, "decision_function") and not hasattr(svc, "predict_proba")
+    softmax = LookedUpPipeline([("scale", StandardScaler()), ("clf", SoftmaxClassifier())])
+    assert all(
+        hasattr(softmax, name)
+        for name in ("predict", "predict_proba", "predict_log_proba", "decision_function", "score")
+    )
