@@ -123,6 +123,19 @@ def step_floor(n_rows, n_features, n_outputs, batch, *, sparse=None, device="cpu
     return best
 
 
+def floor_row(name, seconds, steps, floor):
+    """A table row of a run against its floor: ``[name, seconds, steps, ms per step,
+    floor ms per step, seconds / floor]`` (``floor``: the seconds of all its steps)."""
+    return [
+        name,
+        round(seconds, 2),
+        steps,
+        round(seconds / steps * 1e3, 3),
+        round(floor / steps * 1e3, 3),
+        round(seconds / floor, 2),
+    ]
+
+
 # ----------------------------------------------------------------- timing
 
 

@@ -24,7 +24,7 @@ import argparse
 import math
 
 import numpy as np
-from _report import Results, print_targets, seconds, step_floor
+from _report import Results, floor_row, print_targets, seconds, step_floor
 from sklearn.datasets import load_iris
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, StratifiedKFold
@@ -133,16 +133,7 @@ def main(argv=None):
             "floor (ms per step)",
             "/ floor",
         ],
-        [
-            [
-                "SoftmaxHalvingSearchCV",
-                round(searching, 2),
-                steps,
-                round(searching / steps * 1e3, 3),
-                round(floor / steps * 1e3, 3),
-                round(searching / floor, 2),
-            ]
-        ],
+        [floor_row("SoftmaxHalvingSearchCV", searching, steps, floor)],
         note="The halving search (its refit aside) against the floor of its steps",
     )
     ratio = times["SoftmaxHalvingSearchCV"] / times["full grid, 27 epochs (SoftmaxSearchCV)"]

@@ -31,6 +31,7 @@ import numpy as np
 from _report import (
     Results,
     beside_a_busy_process,
+    floor_row,
     on_one_core,
     print_targets,
     seconds,
@@ -215,16 +216,7 @@ def main(argv=None):
     results.table(
         "floor",
         ["search", "wall (s)", "steps", "ms per step", "floor (ms per step)", "wall / floor"],
-        [
-            [
-                f"{ours_name}(refit=False)",
-                round(wall, 2),
-                steps,
-                round(wall / steps * 1e3, 3),
-                round(floor / steps * 1e3, 3),
-                round(wall / floor, 2),
-            ]
-        ],
+        [floor_row(f"{ours_name}(refit=False)", wall, steps, floor)],
         note="The whole search against the floor of all its steps (warm process, best of 2)",
     )
     targets.append((f"wall time <= 1.5x the floor ({wall / floor:.2f}x)", wall / floor <= 1.5))
